@@ -1,0 +1,102 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Broadcaster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "broadcaster", targets: ["broadcaster"]),
+        .executable(name: "sign-benchmark", targets: ["SignBenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
+    ],
+    targets: [
+        // C libraries, reached through module maps.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+
+        // The Ethereum layer.
+        .target(
+            name: "EVMPrimitives",
+            dependencies: [.product(name: "BigInt", package: "BigInt")]
+        ),
+        .target(
+            name: "EVMSigning",
+            dependencies: [
+                "EVMPrimitives",
+                "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        .target(
+            name: "EVMKeys",
+            dependencies: [
+                "EVMPrimitives",
+                "EVMSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "ABI", dependencies: ["EVMPrimitives"]),
+        .target(
+            name: "ChainRPC",
+            dependencies: [
+                "EVMPrimitives",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+
+        // The one executable; its subcommands only parse arguments and build.
+        .executableTarget(
+            name: "broadcaster",
+            dependencies: [
+                "EVMPrimitives",
+                "EVMSigning",
+                "EVMKeys",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "SignBenchmark",
+            dependencies: ["EVMPrimitives", "EVMSigning", "CSecp256k1"],
+            path: "Benchmarks/SignBenchmark"
+        ),
+
+        // Starts the local chain and the flaky proxy (devchain/) for tests.
+        .target(name: "DevChainSupport", path: "Tests/DevChainSupport"),
+
+        .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
+        .testTarget(
+            name: "EVMSigningTests",
+            dependencies: ["EVMSigning", "EVMPrimitives"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "EVMKeysTests", dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"]),
+        .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives"]),
+        .testTarget(name: "ChainRPCTests", dependencies: ["ChainRPC", "EVMPrimitives"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ChainRPC", "EVMSigning", "EVMPrimitives", "ABI", "DevChainSupport"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

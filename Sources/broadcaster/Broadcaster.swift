@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Broadcaster: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Signs EVM transactions and broadcasts them, reliably.",
+        subcommands: []
+    )
+}
