@@ -1,0 +1,210 @@
+"""The py-evm chain and an index of everything mined, kept as ready JSON.
+
+Only the miner thread mutates the chain. Readers use `head_state` (the state after the
+last mined block) under `state_lock`, so RPC answers never wait for a block being mined:
+py-evm's database is content-addressed, so a block in progress never rewrites what an
+older state root reads.
+"""
+
+import os
+import threading
+from dataclasses import dataclass, field
+
+import rlp
+from eth.chains.base import MiningChain
+from eth.db import get_db_backend
+from eth_utils import ValidationError
+from eth.vm.forks import PragueVM
+from eth.vm.spoof import SpoofTransaction
+from eth_tester.backends.pyevm.main import (
+    generate_genesis_state_for_keys,
+    get_default_account_keys,
+    get_default_genesis_params,
+)
+from toolz import assoc
+
+import serialize
+
+DEV_ACCOUNT_COUNT = 10
+
+
+@dataclass
+class MinedBlock:
+    number: int
+    hash: bytes
+    header_json: dict
+    tx_hashes: list[bytes]
+    base_fee: int
+    gas_used: int
+    gas_limit: int
+    tips: list[tuple[int, int]] = field(default_factory=list)   # (effective tip, gas used)
+
+
+def _make_chain(chain_id: int) -> MiningChain:
+    class DevChain(MiningChain):
+        vm_configuration = ((0, PragueVM),)
+
+        def create_header_from_parent(self, parent_header, **header_params):
+            # A fixed gas limit, like eth-tester's chain.
+            return super().create_header_from_parent(
+                parent_header, **assoc(header_params, "gas_limit", parent_header.gas_limit)
+            )
+
+    DevChain.chain_id = chain_id
+    keys = get_default_account_keys(quantity=DEV_ACCOUNT_COUNT)
+    return DevChain.from_genesis(
+        get_db_backend(), get_default_genesis_params(), generate_genesis_state_for_keys(keys)
+    )
+
+
+class Ledger:
+    def __init__(self, chain_id: int) -> None:
+        self.chain_id = chain_id
+        self.chain = _make_chain(chain_id)
+        self.state_lock = threading.Lock()
+        self.blocks: list[MinedBlock] = []
+        self.block_numbers: dict[bytes, int] = {}
+        self.transactions: dict[bytes, dict] = {}   # hash -> transaction JSON
+        self.receipts: dict[bytes, dict] = {}       # hash -> receipt JSON
+        genesis = self.chain.get_canonical_block_by_number(0)
+        self._publish(genesis, [], [], self.chain.get_vm(genesis.header).state)
+
+    # Reading state -----------------------------------------------------------------------
+
+    @property
+    def head(self) -> MinedBlock:
+        return self.blocks[-1]
+
+    @property
+    def gas_limit(self) -> int:
+        return self.head.gas_limit
+
+    @property
+    def next_base_fee(self) -> int:
+        return self.chain.header.base_fee_per_gas
+
+    def header(self, number: int):
+        return self.chain.get_canonical_block_header_by_number(number)
+
+    def state_at(self, number: int | None):
+        """The state after block `number` (None: the head). Call under state_lock."""
+        if number is None or number == self.head.number:
+            return self._head_state
+        return self.chain.get_vm(self.header(number)).state
+
+    def nonce(self, account: bytes, number: int | None = None) -> int:
+        with self.state_lock:
+            return self.state_at(number).get_nonce(account)
+
+    def balance(self, account: bytes, number: int | None = None) -> int:
+        with self.state_lock:
+            return self.state_at(number).get_balance(account)
+
+    def code(self, account: bytes, number: int | None = None) -> bytes:
+        with self.state_lock:
+            return self.state_at(number).get_code(account)
+
+    def builder(self):
+        return self.chain.get_vm().get_transaction_builder()
+
+    def _spoof(self, call: dict, vm, state):
+        sender = call.get("from") or b"\x00" * 20
+        fields = dict(
+            nonce=state.get_nonce(sender),
+            gas=call.get("gas", self.gas_limit),
+            to=call.get("to") or b"",
+            value=call.get("value", 0),
+            data=call.get("data", b""),
+        )
+        builder = vm.get_transaction_builder()
+        if "maxFeePerGas" in call or "maxPriorityFeePerGas" in call:
+            tx = builder.new_unsigned_dynamic_fee_transaction(
+                chain_id=self.chain_id,
+                max_priority_fee_per_gas=call.get("maxPriorityFeePerGas", 0),
+                max_fee_per_gas=call.get("maxFeePerGas", 0),
+                access_list=(),
+                **fields,
+            )
+        else:
+            tx = builder.create_unsigned_transaction(gas_price=call.get("gasPrice", 0), **fields)
+        return SpoofTransaction(tx, from_=sender)
+
+    def call(self, call: dict, number: int | None = None):
+        """Runs a call on top of block `number` without fees; returns the computation."""
+        with self.state_lock:
+            vm = self.chain.get_vm(self.header(self.head.number if number is None else number))
+            with vm.in_costless_state() as state:
+                return state.apply_transaction(self._spoof(call, vm, state))
+
+    def estimate_gas(self, call: dict, number: int | None = None) -> int:
+        with self.state_lock:
+            header = self.header(self.head.number if number is None else number)
+            vm = self.chain.get_vm(header)
+            with vm.in_costless_state() as state:
+                return self.chain.gas_estimator(state, self._spoof(call, vm, state))
+
+    # Mining (miner thread only) --------------------------------------------------------
+
+    def mine(self, candidates) -> tuple[MinedBlock, list, list]:
+        """Mines one block from `candidates` (PoolTx in inclusion order).
+
+        Returns (block, included entries, [(entry, reason)] that failed validation and
+        were left out). A failed sender's later nonces are skipped too.
+        """
+        base_header = self.chain.header
+        vm = self.chain.get_vm(base_header)
+        header = base_header
+        included, receipts, failed, failed_senders = [], [], [], set()
+        for entry in candidates:
+            if entry.sender in failed_senders:
+                continue
+            snapshot = vm.state.snapshot()
+            try:
+                receipt, _ = vm.apply_transaction(header, entry.tx)
+            except ValidationError as error:
+                vm.state.revert(snapshot)
+                failed.append((entry, str(error)))
+                failed_senders.add(entry.sender)
+                continue
+            header = vm.add_receipt_to_header(header, receipt)
+            header = vm.increment_blob_gas_used(header, entry.tx)
+            included.append(entry)
+            receipts.append(receipt)
+        block = vm.set_block_transactions_and_withdrawals(
+            vm.get_block(), header, [entry.tx for entry in included], receipts
+        )
+        block = vm.mine_block(block, mix_hash=os.urandom(32)).block
+        self.chain.persist_block(block)
+        self.chain.header = self.chain.create_header_from_parent(block.header)
+        new_state = self.chain.get_vm(block.header).state
+        mined = self._publish(block, receipts, [e.sender for e in included], new_state)
+        return mined, included, failed
+
+    def _publish(self, block, receipts, senders, new_state) -> MinedBlock:
+        """Indexes a mined block; transactions first and the block last, so whoever sees a
+        receipt can also read its block and the state after it."""
+        base_fee = block.header.base_fee_per_gas
+        mined = MinedBlock(
+            number=block.header.block_number,
+            hash=block.hash,
+            header_json=serialize.block_header(block, len(rlp.encode(block))),
+            tx_hashes=[tx.hash for tx in block.transactions],
+            base_fee=base_fee,
+            gas_used=block.header.gas_used,
+            gas_limit=block.header.gas_limit,
+        )
+        previous_cumulative, log_offset = 0, 0
+        for index, (tx, receipt, sender) in enumerate(zip(block.transactions, receipts, senders)):
+            gas_used = receipt.gas_used - previous_cumulative
+            previous_cumulative = receipt.gas_used
+            self.transactions[tx.hash] = serialize.transaction(tx, sender, block, index)
+            self.receipts[tx.hash] = serialize.receipt(
+                tx, sender, block, index, receipt, gas_used, log_offset
+            )
+            log_offset += len(receipt.logs)
+            mined.tips.append((serialize.effective_gas_price(tx, base_fee) - base_fee, gas_used))
+        with self.state_lock:
+            self._head_state = new_state
+        self.block_numbers[block.hash] = mined.number
+        self.blocks.append(mined)
+        return mined

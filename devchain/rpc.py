@@ -1,0 +1,346 @@
+"""JSON-RPC 2.0 dispatch: parameter parsing, geth's method shapes and error codes."""
+
+import json
+
+from eth.exceptions import VMError
+
+import serialize
+from devnode import DevNode
+from mempool import TxRejected
+from serialize import data, quantity
+
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+PARSE_ERROR = -32700
+SERVER_ERROR = -32000
+EXECUTION_REVERTED = 3
+
+MAX_FEE_HISTORY_BLOCKS = 1024
+DEFAULT_TIP = 10**9  # geth's suggestion when blocks carry no transactions to learn from
+
+
+class RPCError(Exception):
+    def __init__(self, code: int, message: str, payload: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.payload = payload
+
+    def as_json(self) -> dict:
+        error = {"code": self.code, "message": self.message}
+        if self.payload is not None:
+            error["data"] = self.payload
+        return error
+
+
+def invalid(message: str) -> RPCError:
+    return RPCError(INVALID_PARAMS, message)
+
+
+# Parameter parsing --------------------------------------------------------------------------
+
+def parse_quantity(value, name: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if not isinstance(value, str) or not value.startswith(("0x", "0X")) or len(value) < 3:
+        raise invalid(f"invalid argument: {name}: hex string without 0x prefix or empty")
+    digits = value[2:]
+    if len(digits) > 1 and digits[0] == "0":
+        raise invalid(f"invalid argument: {name}: hex number with leading zero digits")
+    try:
+        return int(digits, 16)
+    except ValueError:
+        raise invalid(f"invalid argument: {name}: invalid hex string") from None
+
+
+def parse_bytes(value, name: str, length: int | None = None) -> bytes:
+    if not isinstance(value, str) or not value.startswith(("0x", "0X")):
+        raise invalid(f"invalid argument: {name}: hex string without 0x prefix")
+    try:
+        raw = bytes.fromhex(value[2:])
+    except ValueError:
+        raise invalid(f"invalid argument: {name}: invalid hex string") from None
+    if length is not None and len(raw) != length:
+        raise invalid(f"invalid argument: {name}: hex string has length {len(raw) * 2}, "
+                      f"want {length * 2}")
+    return raw
+
+
+def parse_address(value, name: str = "address") -> bytes:
+    return parse_bytes(value, name, 20)
+
+
+def param(params: list, index: int, name: str, default=...):
+    if index < len(params) and params[index] is not None:
+        return params[index]
+    if default is ...:
+        raise invalid(f"missing value for required argument {index} ({name})")
+    return default
+
+
+class Methods:
+    """One method per JSON-RPC method; each takes the params list."""
+
+    def __init__(self, node: DevNode) -> None:
+        self.node = node
+        self.ledger = node.ledger
+
+    def dispatch(self, method: str, params: list):
+        handler = getattr(self, method, None) if method.startswith(("eth_", "net_", "web3_", "txpool_")) else None
+        if handler is None:
+            raise RPCError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
+        return handler(params)
+
+    # Block selection ---------------------------------------------------------------------
+
+    def block_number_of(self, tag, allow_pending_as_latest: bool = True) -> int:
+        head = self.ledger.head.number
+        if tag in ("latest", "safe", "finalized", "pending"):
+            return head
+        if tag == "earliest":
+            return 0
+        number = parse_quantity(tag, "block number")
+        if number > head:
+            raise RPCError(SERVER_ERROR, "header not found")
+        return number
+
+    def _state_block(self, params: list, index: int) -> int | None:
+        tag = param(params, index, "block", "latest")
+        if isinstance(tag, dict):  # EIP-1898 {"blockNumber"} / {"blockHash"}
+            if "blockHash" in tag:
+                block_hash = parse_bytes(tag["blockHash"], "blockHash", 32)
+                if block_hash not in self.ledger.block_numbers:
+                    raise RPCError(SERVER_ERROR, "header for hash not found")
+                return self.ledger.block_numbers[block_hash]
+            tag = tag.get("blockNumber", "latest")
+        number = self.block_number_of(tag)
+        return None if number == self.ledger.head.number else number
+
+    # Chain identity ---------------------------------------------------------------------
+
+    def eth_chainId(self, params):
+        return quantity(self.node.chain_id)
+
+    def net_version(self, params):
+        return str(self.node.chain_id)
+
+    def web3_clientVersion(self, params):
+        return "devchain/py-evm"
+
+    def eth_syncing(self, params):
+        return False
+
+    def eth_accounts(self, params):
+        return []
+
+    def eth_blockNumber(self, params):
+        return quantity(self.ledger.head.number)
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def eth_getBalance(self, params):
+        account = parse_address(param(params, 0, "address"))
+        return quantity(self.ledger.balance(account, self._state_block(params, 1)))
+
+    def eth_getTransactionCount(self, params):
+        account = parse_address(param(params, 0, "address"))
+        if param(params, 1, "block", "latest") == "pending":
+            return quantity(self.node.pending_nonce(account))
+        return quantity(self.ledger.nonce(account, self._state_block(params, 1)))
+
+    def eth_getCode(self, params):
+        account = parse_address(param(params, 0, "address"))
+        return data(self.ledger.code(account, self._state_block(params, 1)))
+
+    # Transactions ----------------------------------------------------------------------
+
+    def eth_sendRawTransaction(self, params):
+        raw = parse_bytes(param(params, 0, "data"), "data")
+        try:
+            return data(self.node.send_raw_transaction(raw))
+        except TxRejected as error:
+            raise RPCError(SERVER_ERROR, str(error)) from None
+
+    def eth_getTransactionByHash(self, params):
+        return self.node.transaction(parse_bytes(param(params, 0, "hash"), "hash", 32))
+
+    def eth_getTransactionReceipt(self, params):
+        return self.ledger.receipts.get(parse_bytes(param(params, 0, "hash"), "hash", 32))
+
+    def _call_object(self, params) -> dict:
+        raw = param(params, 0, "transaction")
+        if not isinstance(raw, dict):
+            raise invalid("invalid argument 0: transaction must be an object")
+        call = {}
+        for key in ("from", "to"):
+            if raw.get(key) is not None:
+                call[key] = parse_address(raw[key], key)
+        for key in ("gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "value"):
+            if raw.get(key) is not None:
+                call[key] = parse_quantity(raw[key], key)
+        payload = raw.get("input", raw.get("data"))
+        if payload is not None:
+            call["data"] = parse_bytes(payload, "input")
+        return call
+
+    def eth_call(self, params):
+        computation = self.ledger.call(self._call_object(params), self._state_block(params, 1))
+        if computation.is_error:
+            raise _execution_error(computation)
+        return data(computation.output)
+
+    def eth_estimateGas(self, params):
+        call = self._call_object(params)
+        try:
+            return quantity(self.ledger.estimate_gas(call, self._state_block(params, 1)))
+        except VMError as error:
+            raise RPCError(SERVER_ERROR, f"execution reverted: {error}") from None
+
+    # Fees ----------------------------------------------------------------------------
+
+    def _suggested_tip(self) -> int:
+        recent = [tip for block in self.ledger.blocks[-20:] for tip, _ in block.tips]
+        if not recent:
+            return DEFAULT_TIP
+        recent.sort()
+        return max(1, recent[(len(recent) - 1) * 60 // 100])
+
+    def eth_maxPriorityFeePerGas(self, params):
+        return quantity(self._suggested_tip())
+
+    def eth_gasPrice(self, params):
+        return quantity(self._suggested_tip() + self.ledger.next_base_fee)
+
+    def eth_feeHistory(self, params):
+        count = _parse_count(param(params, 0, "blockCount"))
+        newest = self.block_number_of(param(params, 1, "newestBlock"))
+        percentiles = param(params, 2, "rewardPercentiles", [])
+        if not isinstance(percentiles, list) or any(
+            not isinstance(p, (int, float)) or not 0 <= p <= 100 for p in percentiles
+        ) or percentiles != sorted(percentiles):
+            raise invalid("invalid reward percentile")
+        count = min(count, MAX_FEE_HISTORY_BLOCKS, newest + 1)
+        if count == 0:
+            return {"oldestBlock": quantity(0), "baseFeePerGas": [], "gasUsedRatio": []}
+        blocks = self.ledger.blocks[newest - count + 1: newest + 1]
+        next_base_fee = (self.ledger.blocks[newest + 1].base_fee
+                         if newest + 1 < len(self.ledger.blocks) else self.ledger.next_base_fee)
+        history = {
+            "oldestBlock": quantity(blocks[0].number),
+            "baseFeePerGas": [quantity(b.base_fee) for b in blocks] + [quantity(next_base_fee)],
+            "gasUsedRatio": [b.gas_used / b.gas_limit for b in blocks],
+        }
+        if percentiles:
+            history["reward"] = [_rewards(b, percentiles) for b in blocks]
+        return history
+
+    # Blocks ------------------------------------------------------------------------
+
+    def _block(self, number: int, full: bool):
+        mined = self.ledger.blocks[number]
+        block = dict(mined.header_json)
+        if full:
+            block["transactions"] = [self.ledger.transactions[h] for h in mined.tx_hashes]
+        else:
+            block["transactions"] = [data(h) for h in mined.tx_hashes]
+        return block
+
+    def eth_getBlockByNumber(self, params):
+        tag = param(params, 0, "number")
+        try:
+            number = self.block_number_of(tag)
+        except RPCError as error:
+            if error.code == SERVER_ERROR:
+                return None
+            raise
+        return self._block(number, bool(param(params, 1, "fullTx", False)))
+
+    def eth_getBlockByHash(self, params):
+        number = self.ledger.block_numbers.get(parse_bytes(param(params, 0, "hash"), "hash", 32))
+        if number is None:
+            return None
+        return self._block(number, bool(param(params, 1, "fullTx", False)))
+
+    def eth_getBlockTransactionCountByNumber(self, params):
+        return quantity(len(self.ledger.blocks[self.block_number_of(param(params, 0, "number"))].tx_hashes))
+
+    def txpool_status(self, params):
+        pending, queued = self.node.pool_counts()
+        return {"pending": quantity(pending), "queued": quantity(queued)}
+
+
+def _parse_count(value) -> int:
+    """geth's blockCount is hex, decimal string or a JSON number."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return parse_quantity(value, "blockCount")
+
+
+def _rewards(block, percentiles) -> list[str]:
+    """geth: tips sorted ascending, picked where cumulative gas crosses each percentile."""
+    if not block.tips:
+        return [quantity(0) for _ in percentiles]
+    tips = sorted(block.tips)
+    rewards, index, cumulative = [], 0, tips[0][1]
+    for percentile in percentiles:
+        threshold = block.gas_used * percentile / 100
+        while cumulative < threshold and index < len(tips) - 1:
+            index += 1
+            cumulative += tips[index][1]
+        rewards.append(quantity(tips[index][0]))
+    return rewards
+
+
+def _execution_error(computation) -> RPCError:
+    error = computation.error
+    output = bytes(computation.output or b"")
+    if output[:4] == bytes.fromhex("08c379a0"):
+        try:
+            length = int.from_bytes(output[36:68], "big")
+            reason = output[68:68 + length].decode()
+            return RPCError(EXECUTION_REVERTED, f"execution reverted: {reason}", data(output))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    if output:
+        return RPCError(EXECUTION_REVERTED, "execution reverted", data(output))
+    return RPCError(SERVER_ERROR, str(error) or type(error).__name__)
+
+
+# Envelope -----------------------------------------------------------------------------
+
+def handle_body(methods: Methods, body: bytes) -> bytes:
+    """Answers one HTTP body: a single request or a batch."""
+    try:
+        request = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _encode(_error_response(None, RPCError(PARSE_ERROR, "parse error")))
+    if isinstance(request, list):
+        if not request:
+            return _encode(_error_response(None, RPCError(INVALID_REQUEST, "empty batch")))
+        return _encode([_answer(methods, item) for item in request])
+    return _encode(_answer(methods, request))
+
+
+def _answer(methods: Methods, request) -> dict:
+    if not isinstance(request, dict) or not isinstance(request.get("method"), str):
+        return _error_response(None, RPCError(INVALID_REQUEST, "invalid request"))
+    request_id = request.get("id")
+    params = request.get("params", [])
+    if not isinstance(params, list):
+        return _error_response(request_id, invalid("non-array args"))
+    try:
+        result = methods.dispatch(request["method"], params)
+    except RPCError as error:
+        return _error_response(request_id, error)
+    except Exception as error:  # a bug or a py-evm surprise: report, keep serving
+        return _error_response(request_id, RPCError(SERVER_ERROR, f"{type(error).__name__}: {error}"))
+    return {"jsonrpc": "2.0", "id": request_id, "result": result}
+
+
+def _error_response(request_id, error: RPCError) -> dict:
+    return {"jsonrpc": "2.0", "id": request_id, "error": error.as_json()}
+
+
+def _encode(response) -> bytes:
+    return json.dumps(response, separators=(",", ":")).encode()
