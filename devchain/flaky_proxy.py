@@ -28,6 +28,8 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 log = logging.getLogger("flaky-proxy")
 
 ERROR_KINDS = ("http_502", "http_503", "rpc_internal_error", "rpc_timeout")
+COUNTERS = ("requests", "ok", "silent_forwarded", "silent_dropped", *ERROR_KINDS,
+            "upstream_failed", "max_in_flight")
 UPSTREAM_CONNECTIONS = 64   # the upstream node is thread-per-connection: bound it
 
 
@@ -42,7 +44,7 @@ class FlakyProxy:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.rng = random.Random(args.seed)
-        self.stats: Counter = Counter()
+        self.stats: Counter = Counter({name: 0 for name in COUNTERS})
         self.in_flight = 0
         self.started = time.monotonic()
         self.session: ClientSession | None = None

@@ -1,0 +1,141 @@
+"""The flaky proxy reproduces the unreliable node: seeded outcomes, silent calls that may
+still land, and errors that never reach the node."""
+
+import http.client
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlparse
+
+from eth_account import Account
+
+from conftest import DEV_KEYS, Client, Process, transfer
+
+TIME_SCALE = "100"   # 20-30 s latency becomes 0.2-0.3 s
+
+
+def flaky(node, *options: str) -> Process:
+    return Process("flaky_proxy.py", "--upstream", node.url, "--time-scale", TIME_SCALE, "--seed", "7", *options)
+
+
+def call_once(url: str, payload: dict) -> tuple[str, float, object]:
+    """One request on its own connection: ("ok" | "http_NNN" | "rpc_error" | "silent", seconds, detail)."""
+    parsed = urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    started = time.monotonic()
+    try:
+        connection.request("POST", "/", json.dumps(payload), {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        return "silent", time.monotonic() - started, None
+    finally:
+        connection.close()
+    elapsed = time.monotonic() - started
+    if response.status != 200:
+        return f"http_{response.status}", elapsed, body
+    answer = json.loads(body)
+    if isinstance(answer, list):
+        return ("rpc_error" if any("error" in a for a in answer) else "ok"), elapsed, answer
+    if "error" in answer:
+        return "rpc_error", elapsed, answer["error"]
+    return "ok", elapsed, answer["result"]
+
+
+def stats(url: str) -> dict:
+    parsed = urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    connection.request("GET", "/stats")
+    return json.loads(connection.getresponse().read())
+
+
+BLOCK_NUMBER = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
+
+
+def test_default_outcome_mix_over_300_calls(node):
+    proxy = flaky(node)
+    try:
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            results = list(pool.map(lambda _: call_once(proxy.url, BLOCK_NUMBER), range(300)))
+        counters = stats(proxy.url)
+    finally:
+        assert proxy.stop() == 0
+    kinds = [kind for kind, _, _ in results]
+    silent, ok = kinds.count("silent"), kinds.count("ok")
+    errors = len(kinds) - silent - ok
+    assert silent <= 10 and 3 <= errors <= 25 and ok >= 265, (silent, errors, ok)
+    assert all(elapsed >= 0.19 for kind, elapsed, _ in results if kind == "ok")
+    assert all(error == {"code": -32000, "message": m} for kind, _, error in results if kind == "rpc_error"
+               for m in [error["message"]]) and {
+        error["message"] for kind, _, error in results if kind == "rpc_error"} <= {"internal error", "request timed out"}
+    assert set(kinds) <= {"ok", "silent", "rpc_error", "http_502", "http_503"}
+    assert counters["requests"] == 300 and counters.get("ok", 0) == ok
+    assert counters.get("silent_forwarded", 0) + counters.get("silent_dropped", 0) == silent
+    assert counters.get("http_502", 0) == kinds.count("http_502")
+    assert counters.get("max_in_flight", 0) > 1
+    assert any("flaky-proxy stats" in line for line in proxy.stderr_lines)
+
+
+def test_silent_but_forwarded_transaction_lands(node):
+    proxy = flaky(node, "--p-silent", "1", "--p-error", "0", "--silent-forward-fraction", "1")
+    signed = transfer(DEV_KEYS[5], 0)
+    try:
+        kind, elapsed, _ = call_once(proxy.url, {"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction",
+                                                 "params": ["0x" + bytes(signed.raw_transaction).hex()]})
+    finally:
+        proxy.stop()
+    assert kind == "silent" and elapsed >= 0.44   # held latency-max * 1.5, then closed
+    receipt = Client(node.url).wait_receipt("0x" + bytes(signed.hash).hex())
+    assert receipt["status"] == "0x1"
+
+
+def test_silent_dropped_and_error_calls_never_reach_the_node(node):
+    direct = Client(node.url)
+    key = DEV_KEYS[6]
+    address = Account.from_key(key).address
+    dropped = flaky(node, "--p-silent", "1", "--p-error", "0", "--silent-forward-fraction", "0")
+    failing = flaky(node, "--p-silent", "0", "--p-error", "1")
+    signed = [transfer(key, nonce) for nonce in range(43)]
+    routes = [(dropped.url, tx) for tx in signed[:3]] + [(failing.url, tx) for tx in signed[3:]]
+
+    def send(route):
+        url, tx = route
+        payload = {"jsonrpc": "2.0", "id": 9, "method": "eth_sendRawTransaction",
+                   "params": ["0x" + bytes(tx.raw_transaction).hex()]}
+        return call_once(url, payload)[0]
+
+    try:
+        with ThreadPoolExecutor(max_workers=43) as pool:
+            kinds = list(pool.map(send, routes))
+        error_stats = stats(failing.url)
+    finally:
+        dropped.stop()
+        failing.stop()
+    assert kinds[:3] == ["silent"] * 3
+    assert set(kinds[3:]) <= {"rpc_error", "http_502", "http_503"}
+    assert all(direct("eth_getTransactionByHash", "0x" + bytes(tx.hash).hex()) is None for tx in signed)
+    assert direct("eth_getTransactionCount", address, "pending") == "0x0"
+    assert error_stats.get("ok", 0) == 0 and error_stats["requests"] == 40
+    assert {kind for kind in error_stats if kind.startswith(("http_", "rpc_"))} >= {"http_502", "rpc_internal_error"}
+
+
+def test_batch_error_answers_echo_every_id(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "1", "--seed", "3")
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_chainId", "params": []} for i in (4, 5)]
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(lambda _: call_once(proxy.url, batch), range(12)))
+    finally:
+        proxy.stop()
+    batch_errors = [detail for kind, _, detail in results if kind == "rpc_error"]
+    assert batch_errors and all(kind != "ok" for kind, _, _ in results)
+    assert all([answer["id"] for answer in answers] == [4, 5] for answers in batch_errors)
+
+
+def test_ready_line_names_a_bound_port(node):
+    proxy = flaky(node)
+    try:
+        assert proxy.url.startswith("http://127.0.0.1:") and int(proxy.url.rsplit(":", 1)[1]) > 0
+        assert stats(proxy.url)["requests"] == 0
+    finally:
+        assert proxy.stop() == 0
