@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import random
+import resource
 import signal
 import sys
 import time
@@ -183,10 +184,23 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def raise_open_file_limit(wanted: int = 65536) -> None:
+    """Each held call is a socket: lift the soft limit (and the hard one where allowed)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limit in ((max(wanted, hard), max(wanted, hard)), (hard, hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+            break
+        except (ValueError, OSError):
+            continue
+    log.info("open file limit %d", resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
 def main() -> int:
     args = parse_args()
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s flaky-proxy %(levelname)s %(message)s")
+    raise_open_file_limit()
     asyncio.run(serve(args))
     return 0
 

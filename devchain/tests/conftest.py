@@ -15,6 +15,7 @@ import pytest
 from eth_account import Account
 
 DEVCHAIN = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(DEVCHAIN))   # gen_signing_vectors, shared with the crosscheck
 CHAIN_ID = 131277322940537
 DEV_KEYS = ["0x" + f"{i:064x}" for i in range(1, 11)]
 GWEI = 10**9
