@@ -2,7 +2,6 @@
 
 import http.client
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -31,7 +30,8 @@ class Process:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.stderr_lines: list[str] = []
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._drain = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._drain.start()
         self.url = self._await_ready()
 
     def _drain_stderr(self) -> None:
@@ -50,12 +50,15 @@ class Process:
         return line.split()[1]
 
     def stop(self) -> int:
+        """SIGTERM, then the exit code once stderr is fully read."""
         self.popen.terminate()
         try:
-            return self.popen.wait(timeout=10)
+            code = self.popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.popen.kill()
-            return self.popen.wait()
+            code = self.popen.wait()
+        self._drain.join(timeout=5)
+        return code
 
 
 class RPCFailure(Exception):
