@@ -31,6 +31,37 @@ enum Secp256k1 {
         }
     }
 
+    /// Signs a 32-byte hash with RFC 6979 nonces; libsecp256k1 always returns low-s.
+    static func sign(hash: [UInt8], secretKey: [UInt8]) -> Signature {
+        precondition(hash.count == 32 && secretKey.count == 32)
+        return Secp256k1Context.shared.withContext { context in
+            var signature = secp256k1_ecdsa_recoverable_signature()
+            // A nil nonce function selects the library default, RFC 6979.
+            guard secp256k1_ecdsa_sign_recoverable(context, &signature, hash, secretKey, nil, nil) == 1 else {
+                preconditionFailure("libsecp256k1 failed to sign with a validated key")
+            }
+            var compact = [UInt8](repeating: 0, count: 64)
+            var recoveryID: Int32 = 0
+            _ = secp256k1_ecdsa_recoverable_signature_serialize_compact(context, &compact, &recoveryID, &signature)
+            return Signature(unchecked: compact, yParity: UInt8(recoveryID))
+        }
+    }
+
+    /// The uncompressed public key that produced `signature` over `hash`, or nil if none does.
+    static func recoverPublicKey(hash: [UInt8], signature: Signature) -> [UInt8]? {
+        precondition(hash.count == 32)
+        let compact = signature.r + signature.s
+        return Secp256k1Context.shared.withContext { context in
+            var recoverable = secp256k1_ecdsa_recoverable_signature()
+            guard secp256k1_ecdsa_recoverable_signature_parse_compact(
+                context, &recoverable, compact, Int32(signature.yParity)) == 1
+            else { return nil }
+            var publicKey = secp256k1_pubkey()
+            guard secp256k1_ecdsa_recover(context, &publicKey, &recoverable, hash) == 1 else { return nil }
+            return serializeUncompressed(publicKey, context: context)
+        }
+    }
+
     private static func serializeUncompressed(_ publicKey: secp256k1_pubkey, context: OpaquePointer) -> [UInt8] {
         var publicKey = publicKey
         var output = [UInt8](repeating: 0, count: 65)
