@@ -46,7 +46,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "ABI", dependencies: ["EVMPrimitives"]),
+        .target(name: "ABI", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .target(
             name: "ChainRPC",
             dependencies: [
@@ -85,7 +85,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EVMKeysTests", dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"]),
-        .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives"]),
+        .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "ChainRPCTests", dependencies: ["ChainRPC", "EVMPrimitives"]),
         .testTarget(
             name: "IntegrationTests",
