@@ -84,7 +84,11 @@ let package = Package(
             dependencies: ["EVMSigning", "EVMPrimitives"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "EVMKeysTests", dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"]),
+        .testTarget(
+            name: "EVMKeysTests",
+            dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "ChainRPCTests", dependencies: ["ChainRPC", "EVMPrimitives"]),
         .testTarget(
