@@ -55,6 +55,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 
@@ -76,7 +78,11 @@ let package = Package(
         ),
 
         // Starts the local chain and the flaky proxy (devchain/) for tests.
-        .target(name: "DevChainSupport", path: "Tests/DevChainSupport"),
+        .target(
+            name: "DevChainSupport",
+            dependencies: ["ChainRPC", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/DevChainSupport"
+        ),
 
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
         .testTarget(
@@ -90,10 +96,19 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
-        .testTarget(name: "ChainRPCTests", dependencies: ["ChainRPC", "EVMPrimitives"]),
+        .testTarget(
+            name: "ChainRPCTests",
+            dependencies: [
+                "ChainRPC", "EVMPrimitives", "DevChainSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ChainRPC", "EVMSigning", "EVMPrimitives", "ABI", "DevChainSupport"]
+            dependencies: [
+                "ChainRPC", "EVMSigning", "EVMPrimitives", "ABI", "DevChainSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

@@ -12,7 +12,8 @@ public struct CannedHTTPServer: Sendable {
         let process = try await DevProcess.launch(
             name: "canned-http",
             executable: try RepositoryRoot.python(),
-            arguments: ["-c", script, String(status), body, String(delaySeconds)])
+            arguments: PythonLauncher.arguments(
+                script: ["-c", script], [String(status), body, String(delaySeconds)]))
         return CannedHTTPServer(process: process)
     }
 

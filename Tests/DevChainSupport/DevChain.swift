@@ -18,13 +18,13 @@ public struct DevChain: Sendable {
     /// Starts a node; `blockTime` 0 mines as soon as transactions arrive.
     public static func start(chainID: UInt64? = nil, blockTime: Double = 0) async throws -> DevChain {
         let root = try RepositoryRoot.locate()
-        var arguments = [
-            root.appendingPathComponent("devchain/node.py").path,
-            "--host", "127.0.0.1", "--port", "0", "--block-time", String(blockTime),
-        ]
+        var arguments = ["--host", "127.0.0.1", "--port", "0", "--block-time", String(blockTime)]
         if let chainID { arguments += ["--chain-id", String(chainID)] }
         let process = try await DevProcess.launch(
-            name: "devchain-node", executable: try RepositoryRoot.python(), arguments: arguments)
+            name: "devchain-node",
+            executable: try RepositoryRoot.python(),
+            arguments: PythonLauncher.arguments(
+                script: [root.appendingPathComponent("devchain/node.py").path], arguments))
         return DevChain(process: process)
     }
 

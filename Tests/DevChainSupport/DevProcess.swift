@@ -79,16 +79,26 @@ public final class DevProcess: Sendable {
         return DevProcess(url: url, logFile: logFile, process: process)
     }
 
-    /// Stops the process (SIGTERM) and waits for it to exit.
-    public func stop() async {
+    /// Stops the process (SIGTERM, then SIGKILL after `grace`) and waits for it to exit.
+    public func stop(grace: Duration = .seconds(5)) async {
         guard process.isRunning else { return }
         process.terminate()
         let process = process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().async {
+                        process.waitUntilExit()
+                        continuation.resume()
+                    }
+                }
             }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 

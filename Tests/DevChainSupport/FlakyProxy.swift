@@ -50,11 +50,12 @@ public struct FlakyProxy: Sendable {
     /// Starts a proxy forwarding to `upstream`.
     public static func start(upstream: String, options: Options = .init()) async throws -> FlakyProxy {
         let root = try RepositoryRoot.locate()
-        let arguments =
-            [root.appendingPathComponent("devchain/flaky_proxy.py").path, "--upstream", upstream,
-             "--host", "127.0.0.1", "--port", "0"] + options.arguments
+        let arguments = ["--upstream", upstream, "--host", "127.0.0.1", "--port", "0"] + options.arguments
         let process = try await DevProcess.launch(
-            name: "flaky-proxy", executable: try RepositoryRoot.python(), arguments: arguments)
+            name: "flaky-proxy",
+            executable: try RepositoryRoot.python(),
+            arguments: PythonLauncher.arguments(
+                script: [root.appendingPathComponent("devchain/flaky_proxy.py").path], arguments))
         return FlakyProxy(process: process)
     }
 
