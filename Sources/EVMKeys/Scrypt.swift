@@ -2,7 +2,7 @@
 ///
 /// Written here rather than taken from CryptoExtras because BoringSSL enforces RFC 7914's
 /// "n < 2^(16·r)", which refuses r = 1 with n ≥ 65536: the spec's own scrypt test vector
-/// (n = 262144, r = 1, p = 8) and keystores written by older web3 tools. Callers bound n, r, p.
+/// (n = 262144, r = 1, p = 8) and any keystore written with those parameters. Callers bound n, r, p.
 enum Scrypt {
     static func deriveKey(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int, length: Int) -> [UInt8] {
         let blockWords = 32 * r  // one scrypt block is 128·r bytes
