@@ -36,21 +36,33 @@ public struct EIP1559Transaction: Hashable, Sendable {
     /// The bytes whose keccak256 is signed: 0x02 || rlp([chainId, nonce, maxPriorityFeePerGas,
     /// maxFeePerGas, gas, to, value, data, accessList]).
     public func signingPayload() -> [UInt8] {
-        encode(payloadFields)
+        encode(fields(signature: nil))
     }
 
     /// 0x02 || rlp([...payload fields, yParity, r, s]).
     func raw(signedWith signature: Signature) -> [UInt8] {
-        encode(payloadFields + [.uint(UInt64(signature.yParity)), .integer(signature.r), .integer(signature.s)])
+        encode(fields(signature: signature))
     }
 
-    private var payloadFields: [RLPItem] {
-        [
-            .uint(chainID.value), .uint(nonce.value),
-            .uint(maxPriorityFeePerGas.value), .uint(maxFeePerGas.value), .uint(gas.value),
-            .address(to), .uint(value.value), .bytes(data.bytes),
-            .list(accessList.map(\.rlp)),
-        ]
+    /// The nine payload fields, then yParity, r and s when signed; sized once (this is the hot path).
+    private func fields(signature: Signature?) -> [RLPItem] {
+        var fields: [RLPItem] = []
+        fields.reserveCapacity(12)
+        fields.append(.uint(chainID.value))
+        fields.append(.uint(nonce.value))
+        fields.append(.uint(maxPriorityFeePerGas.value))
+        fields.append(.uint(maxFeePerGas.value))
+        fields.append(.uint(gas.value))
+        fields.append(.address(to))
+        fields.append(.uint(value.value))
+        fields.append(.bytes(data.bytes))
+        fields.append(.list(accessList.map(\.rlp)))
+        if let signature {
+            fields.append(.uint(UInt64(signature.yParity)))
+            fields.append(.integer(signature.r))
+            fields.append(.integer(signature.s))
+        }
+        return fields
     }
 
     private func encode(_ fields: [RLPItem]) -> [UInt8] {
