@@ -8,13 +8,12 @@ import Testing
 
     func rejection(_ data: [UInt8], _ signature: String) throws -> CalldataError {
         let parsed = try FunctionSignature(parsing: signature)
-        do {
-            let call = try validator.validate(data: data, against: parsed)
-            Issue.record("accepted \(call.arguments)")
-            return CalldataError(code: .init(name: "accepted"), location: nil, reason: "")
-        } catch {
-            return error
+        let result = Result { () throws(CalldataError) in try validator.validate(data: data, against: parsed) }
+        guard case .failure(let error) = result else {
+            Issue.record("accepted \(result)")
+            throw CancellationError()
         }
+        return error
     }
 
     func expectRejection(

@@ -14,9 +14,20 @@ import Testing
         #expect(CalldataValidator().selectorPolicy == .reject)
         #expect(throws: CalldataError(
             code: .selectorMismatch, location: nil,
-            reason: "data starts with selector 0xa9059cbb, but message_type add_weight(address,uint256) has selector 0xd7136328: the call would run a different function than declared"
+            reason: "data starts with selector 0xa9059cbb, but message_type add_weight(address,uint256) has selector 0x1c41742f: the call would run a different function than declared"
         )) {
             _ = try CalldataValidator().validate(data: transfer, against: addWeight)
+        }
+    }
+
+    /// The mission's example request: its data's selector is not add_weight's.
+    @Test func rejectsTheMissionExampleByDefaultNamingBothSelectors() {
+        let data = calldata("d7136328", word("5eb715d601c2f27f83cb554b6b36e047822fb70a"), word("fa"))
+        #expect(throws: CalldataError(
+            code: .selectorMismatch, location: nil,
+            reason: "data starts with selector 0xd7136328, but message_type add_weight(address,uint256) has selector 0x1c41742f: the call would run a different function than declared"
+        )) {
+            _ = try CalldataValidator().validate(data: data, against: addWeight)
         }
     }
 
@@ -36,7 +47,7 @@ import Testing
     func alwaysRejectsDataWithoutASelector(policy: CalldataValidator.SelectorPolicy, length: Int) {
         #expect(throws: CalldataError(
             code: .missingSelector, location: nil,
-            reason: "data is \(length) bytes long; a call needs at least the 4-byte function selector (0xd7136328 for add_weight(address,uint256))"
+            reason: "data is \(length) bytes long; a call needs at least the 4-byte function selector (0x1c41742f for add_weight(address,uint256))"
         )) {
             _ = try CalldataValidator(selectorPolicy: policy).validate(data: Array(transfer.prefix(length)), against: addWeight)
         }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct SelectorTests {
     @Test(arguments: [
-        ("add_weight(address _addr, uint256 _weight)", "0xd7136328"),
+        // Not 0xd7136328, the first 4 bytes of the mission's example data (eth_utils agrees).
+        ("add_weight(address _addr, uint256 _weight)", "0x1c41742f"),
         ("transfer(address to, uint256 amount)", "0xa9059cbb"),
         ("approve(address,uint)", "0x095ea7b3"),
         ("balanceOf(address owner)", "0x70a08231"),

@@ -75,9 +75,10 @@ import Testing
     }
 
     @Test func reportsWhereTheProblemIs() {
-        #expect(throws: SignatureError(code: .unknownType, position: 14, reason: "unknown type \"uint0x\": give the ABI type (address for contracts and interfaces, uint8 for enums, a tuple for structs)")) {
-            _ = try FunctionSignature(parsing: "f(uint256 a, uint0x b)")
-        }
+        let error = #expect(throws: SignatureError.self) { _ = try FunctionSignature(parsing: "f(uint256 a, uint0x b)") }
+        #expect(error?.code == .unknownType)
+        #expect(error?.position == 14)
+        #expect(error?.description == "invalid function signature at character 14: unknown type \"uint0x\": give the ABI type (address for contracts and interfaces, uint8 for enums, a tuple for structs)")
     }
 
     @Test func limitsNesting() throws {
