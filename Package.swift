@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "ChainRPC", "EVMSigning", "EVMPrimitives", "ABI", "DevChainSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "BigInt", package: "BigInt"),
             ]
         ),
     ]

@@ -44,7 +44,6 @@ public struct ChainRPCClient: Sendable {
     ) async throws(ChainRPCError) -> Result {
         let body = Self.encodeRequest(method: method, params: params)
         let order = await health.attemptOrder()
-        var lastError: ChainRPCError?
         for (tried, index) in order.enumerated() {
             let endpoint = configuration.endpoints[index]
             switch await attempt(body, to: endpoint, as: type) {
@@ -62,15 +61,17 @@ public struct ChainRPCClient: Sendable {
                 if failure != .transport(.cancelled) {
                     await health.recordFailure(of: index)
                 }
-                lastError = error
-                if Task.isCancelled { throw error }
+                guard tried + 1 < order.count, !Task.isCancelled else { throw error }
                 logger.warning(
-                    "JSON-RPC call failed; trying the next endpoint if any",
+                    "JSON-RPC call failed; trying the next endpoint",
                     metadata: ["method": "\(method)", "endpoint": "\(endpoint)", "failure": "\(error.failure)"])
             }
         }
-        // `order` always lists every endpoint and the configuration has at least one.
-        throw lastError!
+        // Unreachable: the last endpoint in `order` either answers or throws above, and the
+        // configuration guarantees at least one endpoint.
+        throw ChainRPCError(
+            endpoint: configuration.endpoints[0], method: method,
+            failure: .transport(.other("no endpoint configured")))
     }
 
     /// One call to one endpoint, bounded by `callTimeout` from request to last body byte.

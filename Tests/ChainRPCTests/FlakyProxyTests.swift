@@ -1,0 +1,94 @@
+import ChainRPC
+import DevChainSupport
+import EVMPrimitives
+import Testing
+
+/// The client through the flaky proxy: the production node's behaviour, time-scaled by 100.
+@Suite("Client through the flaky proxy", .serialized)
+struct FlakyProxyTests {
+    /// 45 s scaled by 100; the proxy holds a silent call 45 s (scaled) before closing it.
+    static let scaledCallTimeout = Duration.milliseconds(400)
+
+    @Test func everyFailureIsRetryLater() async throws {
+        let options = FlakyProxy.Options(seed: 7, timeScale: 100, pSilent: 0.1, pError: 0.2)
+        try await withDevChain { chain in
+            try await withFlakyProxy(upstream: chain.url, options: options) { proxy in
+                try await withChainRPCClient(endpoints: [proxy.url], callTimeout: Self.scaledCallTimeout) { client in
+                    let outcomes = await withTaskGroup(of: Result<ChainID, ChainRPCError>.self) { group in
+                        for _ in 0..<80 {
+                            group.addTask {
+                                do throws(ChainRPCError) { return .success(try await client.chainID()) } catch {
+                                    return .failure(error)
+                                }
+                            }
+                        }
+                        return await group.reduce(into: []) { $0.append($1) }
+                    }
+                    var failures: [RPCFailure] = []
+                    for outcome in outcomes {
+                        switch outcome {
+                        case .success(let chainID): #expect(chainID == ChainID(DevChain.defaultChainID))
+                        case .failure(let error):
+                            #expect(error.action == .retryLater, "\(error)")
+                            failures.append(error.failure)
+                        }
+                    }
+                    #expect(outcomes.count - failures.count > 40)
+                    #expect(failures.contains(.transport(.timedOut)))
+                    #expect(failures.contains { if case .httpStatus = $0 { true } else { false } })
+                    #expect(failures.contains { if case .rpcError = $0 { true } else { false } })
+                }
+            }
+        }
+    }
+
+    /// With AsyncHTTPClient's default of 8 connections per host, 1000 calls of 0.2-0.3 s would
+    /// need over 30 s and most would time out; the raised pool limit lets them all run at once.
+    @Test func thousandCallsInFlight() async throws {
+        let options = FlakyProxy.Options(seed: 3, timeScale: 100, pSilent: 0, pError: 0)
+        try await withDevChain { chain in
+            try await withFlakyProxy(upstream: chain.url, options: options) { proxy in
+                try await withChainRPCClient(endpoints: [proxy.url], callTimeout: .seconds(8)) { client in
+                    let answered = try await withThrowingTaskGroup(of: ChainID.self) { group in
+                        for _ in 0..<1000 {
+                            group.addTask { try await client.chainID() }
+                        }
+                        return try await group.reduce(0) { count, _ in count + 1 }
+                    }
+                    #expect(answered == 1000)
+                }
+            }
+        }
+    }
+}
+
+/// Why the pool limit matters: the same slow node behind AsyncHTTPClient's default pool.
+@Suite("Connection pool size")
+struct ConnectionPoolTests {
+    @Test func eightConnectionsQueueSlowCallsPastTheirTimeout() async throws {
+        let options = FlakyProxy.Options(seed: 5, timeScale: 100, pSilent: 0, pError: 0)
+        try await withDevChain { chain in
+            try await withFlakyProxy(upstream: chain.url, options: options) { proxy in
+                let configuration = try ChainRPCConfiguration(
+                    endpoints: [RPCEndpoint(proxy.url)], callTimeout: .seconds(1), maxConnectionsPerEndpoint: 8)
+                // 100 calls of at least 0.2 s over 8 connections need at least 2.5 s.
+                let timedOut = try await withChainRPCClient(configuration) { client in
+                    await withTaskGroup(of: Bool.self) { group in
+                        for _ in 0..<100 {
+                            group.addTask {
+                                do throws(ChainRPCError) {
+                                    _ = try await client.chainID()
+                                    return false
+                                } catch {
+                                    return error.failure == .transport(.timedOut)
+                                }
+                            }
+                        }
+                        return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                    }
+                }
+                #expect(timedOut > 0)
+            }
+        }
+    }
+}
