@@ -58,6 +58,15 @@ public indirect enum ABIType: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Levels of arrays and tuples around the innermost elementary type.
+    var nestingDepth: Int {
+        switch self {
+        case .array(let element), .fixedArray(let element, _): 1 + element.nestingDepth
+        case .tuple(let components): 1 + (components.map(\.type.nestingDepth).max() ?? 0)
+        default: 0
+        }
+    }
+
     /// Bytes this type takes in the head of its enclosing tuple: 32 for dynamic types (the offset),
     /// the whole in-place encoding for static ones. Always at least 32, because empty tuples and
     /// zero-length arrays are rejected when parsing; the decoder's element-count guard relies on it.

@@ -104,14 +104,15 @@ struct SignatureParser {
         } else {
             throw failure(.syntax, at: start, "expected a type but found \"\(excerpt(from: start))\"")
         }
-        var nesting = depth
+        var arrayLevels = 0
         while true {
             let beforeSuffix = position
             skipSpaces()
             guard peek == UInt8(ascii: "[") else { position = beforeSuffix; break }
             position += 1
-            nesting += 1
-            guard nesting < Self.maxDepth else {
+            arrayLevels += 1
+            // Checked as we go so that a long run of brackets is refused before it is built.
+            guard depth + arrayLevels <= Self.maxDepth else {
                 throw failure(.tooComplex, at: beforeSuffix, "types nest more than \(Self.maxDepth) levels deep")
             }
             skipSpaces()
@@ -127,6 +128,10 @@ struct SignatureParser {
             if !type.isDynamic, Self.staticSize(of: type) > Self.maxStaticSize {
                 throw failure(.tooComplex, at: start, "type \(type.displayName) takes more than \(Self.maxStaticSize) bytes")
             }
+        }
+        // Tuple levels and array levels together; the decoder recurses once per level.
+        guard depth + type.nestingDepth <= Self.maxDepth else {
+            throw failure(.tooComplex, at: start, "types nest more than \(Self.maxDepth) levels deep")
         }
         if case .tuple = type, !type.isDynamic, Self.staticSize(of: type) > Self.maxStaticSize {
             throw failure(.tooComplex, at: start, "tuple takes more than \(Self.maxStaticSize) bytes")

@@ -86,7 +86,11 @@ import Testing
         #expect(throws: SignatureError.self) { _ = try FunctionSignature(parsing: deepTuple) }
         let deepArray = "f(uint256" + String(repeating: "[]", count: 40) + ")"
         #expect(throws: SignatureError.self) { _ = try FunctionSignature(parsing: deepArray) }
-        let fine = "f(" + String(repeating: "(", count: 10) + "uint256" + String(repeating: ")", count: 10) + ")"
+        let mixed = "f(" + String(repeating: "(", count: 20) + "uint256" + String(repeating: ")[]", count: 20) + ")"
+        #expect(throws: SignatureError.self) { _ = try FunctionSignature(parsing: mixed) }
+        let fine = "f(" + String(repeating: "(", count: 10) + "uint256[]" + String(repeating: ")[2]", count: 10) + ")"
         _ = try FunctionSignature(parsing: fine)
+        let longest = "f(uint256" + String(repeating: "[]", count: 32) + ")"
+        _ = try FunctionSignature(parsing: longest)
     }
 }
