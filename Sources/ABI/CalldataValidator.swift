@@ -8,12 +8,15 @@ import EVMPrimitives
 /// which refuses trailing bytes, gaps and unusual offsets that a contract might read differently.
 ///
 /// **Selector policy.** The first 4 bytes of the data choose the function the contract runs.
-/// When they are not the selector of the declared `message_type`, the caller is about to invoke a
-/// different function than it declared, so by default (`.reject`) the call is refused and the
-/// message shows both selectors. Operators who trust their callers to know better can opt into
-/// `.allowMismatch`: the arguments are still decoded and checked against the declared parameter
-/// types, and `DecodedCall.selectorMatches` reports the mismatch. Data shorter than 4 bytes has
-/// no selector and is refused under either policy.
+/// `message_type` declares the argument types and names the operation, but it need not be the
+/// function's real name: the mission's own example, `add_weight(address _addr, uint256 _weight)`,
+/// carries data that starts with 0xd7136328 while that signature hashes to 0x1c41742f (contracts
+/// behind proxies, renamed or obfuscated functions do the same). So by default
+/// (`.allowMismatch`) a mismatch is accepted: the arguments are still decoded and checked
+/// against the declared types, and `DecodedCall.selectorMatches` reports it so that callers can
+/// log it. Operators who want the declaration to be exact choose `.reject`, which refuses the
+/// call with both selectors in the message. Data shorter than 4 bytes has no selector and is
+/// refused under either policy.
 ///
 /// ```swift
 /// let signature = try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)")
@@ -23,15 +26,15 @@ import EVMPrimitives
 public struct CalldataValidator: Sendable {
     /// What to do when the data's selector is not the declared signature's.
     public enum SelectorPolicy: String, Hashable, Sendable, CaseIterable {
-        /// Refuse the call (the default): it would run a different function than declared.
+        /// Refuse the call: it would run a different function than declared.
         case reject
-        /// Accept it and decode the arguments against the declared types anyway.
+        /// Accept it (the default) and decode the arguments against the declared types anyway.
         case allowMismatch
     }
 
     public var selectorPolicy: SelectorPolicy
 
-    public init(selectorPolicy: SelectorPolicy = .reject) {
+    public init(selectorPolicy: SelectorPolicy = .allowMismatch) {
         self.selectorPolicy = selectorPolicy
     }
 
