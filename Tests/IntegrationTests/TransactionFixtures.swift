@@ -10,7 +10,8 @@ enum TransactionFixtures {
     /// Dev key 0x…02's address, an ordinary recipient.
     static let recipient = try! PrivateKey(hex: "0x" + String(repeating: "0", count: 63) + "2").address
 
-    /// `add_weight(address _addr, uint256 _weight)` calldata from the mission's example request.
+    /// The calldata of the mission's example request, as given (selector 0xd7136328, then an
+    /// address word and the uint256 250).
     static let missionCalldata = try! Calldata(
         hex: "0xd71363280000000000000000000000005eb715d601c2f27f83cb554b6b36e047822fb70a"
             + "00000000000000000000000000000000000000000000000000000000000000fa")
