@@ -1,5 +1,11 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// librdkafka 2.8.0, built by scripts/build-librdkafka. The rpath keeps the loader from picking
+/// Debian's 2.0.2, which cannot talk to the local broker.
+let librdkafkaPrefix = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent(".local/librdkafka").path
 
 let package = Package(
     name: "Broadcaster",
@@ -14,6 +20,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
     ],
     targets: [
@@ -22,6 +34,12 @@ let package = Package(
             name: "CSecp256k1",
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
+        ),
+
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
         ),
 
         // The Ethereum layer.
@@ -60,6 +78,71 @@ let package = Package(
             ]
         ),
 
+        // The broadcast pipeline.
+        .target(name: "BroadcastModel", dependencies: ["EVMPrimitives"]),
+        .target(
+            name: "StatusStore",
+            dependencies: [
+                "BroadcastModel",
+                "EVMPrimitives",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "\(librdkafkaPrefix)/lib"])]
+        ),
+        .target(
+            name: "BroadcasterConfig",
+            dependencies: [
+                "ABI",
+                "BroadcastModel",
+                "EVMKeys",
+                "EVMPrimitives",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "BroadcastModel",
+                "BroadcasterConfig",
+                "ChainRPC",
+                "EVMKeys",
+                "EVMPrimitives",
+                "EVMSigning",
+                "Kafka",
+                "StatusStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "API",
+            dependencies: [
+                "ABI",
+                "BroadcastModel",
+                "BroadcasterConfig",
+                "EVMPrimitives",
+                "Kafka",
+                "StatusStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // The one executable; its subcommands only parse arguments and build.
         .executableTarget(
             name: "broadcaster",
@@ -67,7 +150,15 @@ let package = Package(
                 "EVMPrimitives",
                 "EVMSigning",
                 "EVMKeys",
+                "API",
+                "BroadcasterConfig",
+                "Kafka",
+                "Pipeline",
+                "StatusStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

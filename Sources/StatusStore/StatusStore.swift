@@ -1,0 +1,114 @@
+import BroadcastModel
+import EVMPrimitives
+import Foundation
+
+/// Where requests, their signed transactions, attempts, per-sender nonces and consumed offsets
+/// live. SQLite (`SQLiteStatusStore`) serves the processes of one host; a server database will
+/// serve consumers spread over hosts behind this same protocol.
+///
+/// The rule every implementation keeps: a consumed request's record (nonce, signed bytes) and
+/// the offset after its message are written in one transaction, so after any crash either
+/// both exist or neither does.
+public protocol StatusStore: Sendable {
+    /// Records a batch of consumed messages in one transaction: for each new request, assigns
+    /// its sender's next nonce, calls `sign`, and stores the signed transaction; a request whose
+    /// id is already stored is left as it is (`.existing`); an entry without a request only
+    /// advances its partition's offset. Offsets advance to one past each entry's message.
+    func intake(
+        _ batch: [ConsumedMessage],
+        sign: (BroadcastRequest, Nonce) throws -> SignedBytes
+    ) async throws -> [IntakeResult]
+
+    /// Stores a finished attempt and the status it leads to; returns the updated record.
+    func recordAttempt(
+        _ attempt: BroadcastAttempt, status: TransactionStatus, nextAttemptAt: Date?
+    ) async throws -> TransactionRecord
+
+    func record(_ id: RequestID) async throws -> TransactionRecord?
+    func attempts(of id: RequestID) async throws -> [BroadcastAttempt]
+
+    /// Requests that are `signed` or `retrying`, oldest first: the work a restarted worker resumes.
+    func unfinished(limit: Int) async throws -> [TransactionRecord]
+
+    /// The next offset to consume for each partition that has one stored.
+    ///
+    /// Synchronous on purpose: librdkafka asks for it from its rebalance callback, which
+    /// cannot await.
+    func startingOffsets(group: String, topic: String, partitions: [Int32]) throws -> [Int32: Int64]
+
+    /// Makes the sender's next nonce at least `chainNext` (the chain's pending transaction count).
+    func reconcileNonce(sender: Address, chainNext: Nonce) async throws
+
+    /// Claims an idempotency key for a request, or returns the request that claimed it first.
+    func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome
+}
+
+/// One consumed message: the request it carried (nil if it carried none that can be used)
+/// and where it came from.
+public struct ConsumedMessage: Hashable, Sendable {
+    public var request: BroadcastRequest?
+    public var position: ConsumedPosition
+
+    public init(request: BroadcastRequest?, position: ConsumedPosition) {
+        self.request = request
+        self.position = position
+    }
+}
+
+/// The consumer group, topic, partition and offset of one consumed message.
+public struct ConsumedPosition: Hashable, Sendable {
+    public var group: String
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+
+    public init(group: String, topic: String, partition: Int32, offset: Int64) {
+        self.group = group
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+/// A signed transaction as the store keeps it.
+public struct SignedBytes: Hashable, Sendable {
+    public var raw: [UInt8]
+    public var hash: TxHash
+
+    public init(raw: [UInt8], hash: TxHash) {
+        self.raw = raw
+        self.hash = hash
+    }
+}
+
+public enum IntakeResult: Hashable, Sendable {
+    /// Stored now: nonce assigned and signed.
+    case new(TransactionRecord)
+    /// Stored before (a replayed or duplicated message); nothing changed.
+    case existing(TransactionRecord)
+    /// The message carried no usable request; only the offset moved.
+    case skipped
+}
+
+/// An `Idempotency-Key` presented with a request: its hash (never the key itself), the request
+/// id it would name, and a hash of the body it came with.
+public struct IdempotencyClaim: Hashable, Sendable {
+    public var keyHash: [UInt8]
+    public var requestID: RequestID
+    public var bodyHash: [UInt8]
+    public var at: Date
+
+    public init(keyHash: [UInt8], requestID: RequestID, bodyHash: [UInt8], at: Date) {
+        self.keyHash = keyHash
+        self.requestID = requestID
+        self.bodyHash = bodyHash
+        self.at = at
+    }
+}
+
+public enum IdempotencyOutcome: Hashable, Sendable {
+    /// First use of the key.
+    case claimed
+    /// Used before, with this request id and body hash.
+    case existing(requestID: RequestID, bodyHash: [UInt8])
+}
