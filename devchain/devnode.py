@@ -5,7 +5,7 @@ import threading
 import time
 
 import serialize
-from ledger import Ledger
+from ledger import Ledger, calldata_floor
 from mempool import Mempool, PoolTx, TxRejected
 
 log = logging.getLogger("devchain")
@@ -25,8 +25,7 @@ def intrinsic_gas(tx) -> tuple[int, int]:
         gas += 32000 + 2 * ((len(payload) + 31) // 32)
     for _, keys in getattr(tx, "access_list", ()):
         gas += 2400 + 1900 * len(keys)
-    floor = 21000 + 10 * (zeros + 4 * nonzeros)
-    return gas, floor
+    return gas, calldata_floor(payload)
 
 
 class DevNode:

@@ -85,7 +85,8 @@ class FlakyProxy:
         await asyncio.sleep(max(0.0, outcome.delay - (time.monotonic() - arrived)))
         if outcome.kind == "silent":
             self.stats["silent_forwarded" if outcome.forward else "silent_dropped"] += 1
-            request.transport.close()   # the caller never hears back
+            if request.transport is not None:   # None once the caller has given up already
+                request.transport.close()       # the caller never hears back
             raise web.HTTPRequestTimeout()  # unreachable for the caller: the socket is closed
         if outcome.kind in ("http_502", "http_503"):
             self.stats[outcome.kind] += 1

@@ -175,6 +175,23 @@ def test_contract_creation_call_and_estimate(rpc):
     assert rpc("eth_estimateGas", {"from": account.address, "to": RECIPIENT, "value": "0x1"}) == hex(21000)
 
 
+MISSION_CALLDATA = ("0xd71363280000000000000000000000005eb715d601c2f27f83cb554b6b36e047822fb70a"
+                    "00000000000000000000000000000000000000000000000000000000000000fa")
+
+
+def test_estimate_covers_the_calldata_floor_so_the_estimate_is_accepted(rpc):
+    account = fund_new_account(rpc)
+    estimate = int(rpc("eth_estimateGas", {"from": account.address, "to": RECIPIENT,
+                                           "data": MISSION_CALLDATA}), 16)
+    # EIP-7623: 21000 + 10 * (zero bytes + 4 * non-zero bytes) for the mission's 68 bytes.
+    assert estimate == 22430
+    signed = Account.sign_transaction({"type": 2, "chainId": CHAIN_ID, "nonce": 0, "value": 0,
+                                       "to": RECIPIENT, "gas": estimate, "data": MISSION_CALLDATA,
+                                       "maxFeePerGas": 100 * GWEI, "maxPriorityFeePerGas": GWEI},
+                                      account.key)
+    assert rpc.wait_receipt(rpc.send(signed))["status"] == "0x1"
+
+
 def test_fee_history_and_gas_price_are_consistent(rpc):
     account = fund_new_account(rpc)
     rpc.wait_receipt(rpc.send(transfer(account.key, 0, tip=3 * GWEI)))
