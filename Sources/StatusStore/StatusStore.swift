@@ -14,9 +14,13 @@ public protocol StatusStore: Sendable {
     /// its sender's next nonce, calls `sign`, and stores the signed transaction; a request whose
     /// id is already stored is left as it is (`.existing`); an entry without a request only
     /// advances its partition's offset. Offsets advance to one past each entry's message.
+    ///
+    /// A sender the store has never seen starts at nonce 0: reconcile each configured sender
+    /// with the chain (`reconcileNonce`) before its first intake. If `sign` throws, nothing of
+    /// the batch is stored and the error propagates.
     func intake(
         _ batch: [ConsumedMessage],
-        sign: (BroadcastRequest, Nonce) throws -> SignedBytes
+        sign: @Sendable (BroadcastRequest, Nonce) throws -> SignedBytes
     ) async throws -> [IntakeResult]
 
     /// Stores a finished attempt and the status it leads to; returns the updated record.
@@ -27,7 +31,8 @@ public protocol StatusStore: Sendable {
     func record(_ id: RequestID) async throws -> TransactionRecord?
     func attempts(of id: RequestID) async throws -> [BroadcastAttempt]
 
-    /// Requests that are `signed` or `retrying`, oldest first: the work a restarted worker resumes.
+    /// Requests that are `signed` or `retrying`, by sender then nonce (the order to re-send them
+    /// in): the work a restarted worker resumes.
     func unfinished(limit: Int) async throws -> [TransactionRecord]
 
     /// The next offset to consume for each partition that has one stored.
@@ -41,6 +46,12 @@ public protocol StatusStore: Sendable {
 
     /// Claims an idempotency key for a request, or returns the request that claimed it first.
     func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome
+
+    /// Records most recently updated first, optionally of one status, continuing after `before`.
+    func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage
+
+    /// How many requests are in each status (every status present, zero included).
+    func countsByStatus() async throws -> [TransactionStatus: Int]
 }
 
 /// One consumed message: the request it carried (nil if it carried none that can be used)

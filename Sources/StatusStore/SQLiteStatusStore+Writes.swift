@@ -1,0 +1,71 @@
+import BroadcastModel
+import EVMPrimitives
+import Foundation
+import GRDB
+
+extension SQLiteStatusStore {
+    /// Stores the attempt and moves the request to `status`. A request already `broadcast` or
+    /// `failed` keeps its status: recording a different one is refused. `nextAttemptAt` is kept
+    /// only while `retrying`; the last error is the attempt's (nil after a success).
+    public func recordAttempt(
+        _ attempt: BroadcastAttempt, status: TransactionStatus, nextAttemptAt: Date?
+    ) async throws -> TransactionRecord {
+        let now = StoredTime.rounded(self.now())
+        return try await writer.write { db in
+            let id = attempt.requestID
+            guard let row = try RequestRow.fetchOne(db, key: id.description) else {
+                throw StatusStoreError(.unknownRequest, "cannot record attempt \(attempt.number) of request \(id): no such request is stored")
+            }
+            var record = try row.record()
+            if record.status.isFinal && status != record.status {
+                throw StatusStoreError(
+                    .finalStatus,
+                    "request \(id) is already \(record.status.rawValue), a final status; attempt \(attempt.number) cannot move it to \(status.rawValue)")
+            }
+            do {
+                try AttemptRow(attempt).insert(db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                throw StatusStoreError(.duplicateAttempt, "attempt \(attempt.number) of request \(id) is already stored")
+            }
+            record.status = status
+            record.attempts += 1
+            record.nextAttemptAt = status == .retrying ? nextAttemptAt.map(StoredTime.rounded) : nil
+            record.lastError = attempt.error
+            record.updatedAt = now
+            try RequestRow(record).update(db)
+            return record
+        }
+    }
+
+    public func reconcileNonce(sender: Address, chainNext: Nonce) async throws {
+        let next = try storedInteger(chainNext.value, "chain nonce of \(sender)")
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sender_nonces (address, next_nonce) VALUES (?, ?)
+                    ON CONFLICT (address) DO UPDATE SET next_nonce = excluded.next_nonce
+                    WHERE excluded.next_nonce > sender_nonces.next_nonce
+                    """,
+                arguments: [sender.checksummed, next])
+        }
+    }
+
+    public func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO idempotency_keys (key_hash, request_id, body_hash, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key_hash) DO NOTHING
+                    """,
+                arguments: [Data(claim.keyHash), claim.requestID.description, Data(claim.bodyHash), StoredTime.millis(claim.at)])
+            if db.changesCount > 0 { return .claimed }
+            let row = try Row.fetchOne(
+                db, sql: "SELECT request_id, body_hash FROM idempotency_keys WHERE key_hash = ?",
+                arguments: [Data(claim.keyHash)])
+            guard let row, let requestID = RequestID(row["request_id"] as String) else {
+                throw StatusStoreError(.corruptRow, "a stored idempotency key does not decode; the status store was edited or written by a broken build")
+            }
+            return .existing(requestID: requestID, bodyHash: Array(row["body_hash"] as Data))
+        }
+    }
+}

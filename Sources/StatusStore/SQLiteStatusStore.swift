@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// The status store in one SQLite file, shared by the API and worker processes of one host.
+///
+/// The file is in WAL mode, so readers never wait for the writer; writers of several processes
+/// queue for the write lock up to the busy timeout. Each change is one `BEGIN IMMEDIATE`
+/// transaction, so a read-then-write (the next nonce) is never interleaved with another
+/// process's.
+///
+/// Durability: `synchronous = FULL`, not the NORMAL usual in WAL mode. NORMAL survives a killed
+/// process but may lose the last commits on power loss or an OS crash. The intake commit is the
+/// promise that a request is signed before it is broadcast: if it were lost after the
+/// broadcast, the replayed message would get a fresh nonce once the sender is reconciled with
+/// the chain, and the request would be mined twice. FULL costs one fsync per commit, which
+/// intake batches spread over many requests. (The API's 200 rests on Kafka's ack, not on this
+/// file.)
+public struct SQLiteStatusStore: StatusStore {
+    let writer: any DatabaseWriter
+    let now: @Sendable () -> Date
+
+    /// Opens the store at `path`, creating the file and its directory if missing, and brings
+    /// its schema up to date.
+    ///
+    /// - Parameter busyTimeout: how long a write waits while another process holds the lock.
+    public init(
+        path: String, busyTimeout: Duration = .seconds(5), now: @escaping @Sendable () -> Date = Date.init
+    ) throws(StatusStoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StatusStoreError(
+                .cannotOpen,
+                "cannot create the directory \(directory.path) for the status store (store.path \"\(path)\"): \(error.localizedDescription). Create it, or set store.path to a writable location")
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout.timeInterval)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets NORMAL when it turns WAL on; see the type's documentation for FULL.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw Self.openError(error, path: path, busyTimeout: busyTimeout)
+        }
+        try Self.migrate(pool, path: path)
+        self.init(writer: pool, now: now)
+    }
+
+    /// A private store in memory, gone with the value: for tests.
+    public static func inMemory(now: @escaping @Sendable () -> Date = Date.init) throws(StatusStoreError) -> SQLiteStatusStore {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration)
+        } catch {
+            throw StatusStoreError(.cannotOpen, "cannot open an in-memory status store: \(error)")
+        }
+        try migrate(queue, path: ":memory:")
+        return SQLiteStatusStore(writer: queue, now: now)
+    }
+
+    private init(writer: any DatabaseWriter, now: @escaping @Sendable () -> Date) {
+        self.writer = writer
+        self.now = now
+    }
+
+    private static func migrate(_ writer: any DatabaseWriter, path: String) throws(StatusStoreError) {
+        let migrator = Schema.migrator
+        do {
+            let unknown = try writer.read(migrator.appliedIdentifiers).subtracting(migrator.migrations)
+            guard unknown.isEmpty else {
+                throw StatusStoreError(
+                    .schemaTooNew,
+                    "the status store at \(path) was migrated by a newer broadcaster (migrations \(unknown.sorted().joined(separator: ", ")) are unknown to this one); run that version, or set store.path to another file")
+            }
+            do {
+                try migrator.migrate(writer)
+            } catch {
+                // Two processes opening a new file both find it unmigrated; the one that waited
+                // for the write lock then fails on tables the other created. A second pass
+                // sees the other's committed migrations and has nothing left to do.
+                try migrator.migrate(writer)
+            }
+        } catch let error as StatusStoreError {
+            throw error
+        } catch {
+            throw StatusStoreError(.migrationFailed, "cannot bring the status store at \(path) up to date: \(error)")
+        }
+    }
+
+    private static func openError(_ error: any Error, path: String, busyTimeout: Duration) -> StatusStoreError {
+        guard let error = error as? DatabaseError else {
+            return StatusStoreError(.cannotOpen, "cannot open the status store at \(path) (store.path): \(error)")
+        }
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return StatusStoreError(
+                .notADatabase,
+                "\(path) (store.path) is not an SQLite database; set store.path to the broadcaster's store or to a new file")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StatusStoreError(
+                .cannotOpen,
+                "the status store at \(path) stayed locked by another process for longer than store.busyTimeout (\(busyTimeout)); find the process holding it, or raise the timeout")
+        default:
+            return StatusStoreError(
+                .cannotOpen,
+                "cannot open the status store at \(path) (store.path): \(error.message ?? "\(error.resultCode)"). Check that the file and its directory are writable by this user")
+        }
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

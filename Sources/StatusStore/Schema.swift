@@ -1,0 +1,80 @@
+import GRDB
+
+/// The store's schema, as named migrations applied in order and never edited once released:
+/// a change is a new migration.
+///
+/// Plain SQL that PostgreSQL also accepts, apart from the column types (BLOB is BYTEA there,
+/// INTEGER is BIGINT). Times are INTEGER milliseconds since 1970, UTC.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-requests-attempts-nonces-offsets-idempotency") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }()
+
+    private static let v1 = """
+        CREATE TABLE requests (
+            id TEXT NOT NULL PRIMARY KEY,
+            message_type TEXT NOT NULL,
+            function TEXT NOT NULL,
+            data BLOB NOT NULL,
+            to_address TEXT NOT NULL,
+            from_address TEXT NOT NULL,
+            accepted_at INTEGER NOT NULL,
+            retry_of TEXT REFERENCES requests (id),
+            status TEXT NOT NULL CHECK (status IN ('signed', 'retrying', 'broadcast', 'failed')),
+            nonce INTEGER NOT NULL CHECK (nonce >= 0),
+            raw_tx BLOB NOT NULL,
+            tx_hash TEXT NOT NULL UNIQUE,
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at INTEGER,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (from_address, nonce)
+        );
+        -- The admin list: by status (or all), newest first, keyset-paged on (updated_at, id).
+        CREATE INDEX requests_by_status_updated ON requests (status, updated_at, id);
+        CREATE INDEX requests_by_updated ON requests (updated_at, id);
+        CREATE INDEX requests_by_retry_of ON requests (retry_of);
+        CREATE INDEX requests_due ON requests (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+        -- Small however many requests are done: the restart pass reads it in nonce order.
+        CREATE INDEX requests_unfinished ON requests (from_address, nonce)
+            WHERE status IN ('signed', 'retrying');
+
+        CREATE TABLE attempts (
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            number INTEGER NOT NULL CHECK (number >= 1),
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'retryable', 'rejected')),
+            endpoint TEXT,
+            error TEXT,
+            PRIMARY KEY (request_id, number)
+        );
+
+        CREATE TABLE sender_nonces (
+            address TEXT NOT NULL PRIMARY KEY,
+            next_nonce INTEGER NOT NULL CHECK (next_nonce >= 0)
+        );
+
+        CREATE TABLE consumer_offsets (
+            consumer_group TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            partition INTEGER NOT NULL CHECK (partition >= 0),
+            next_offset INTEGER NOT NULL CHECK (next_offset >= 0),
+            PRIMARY KEY (consumer_group, topic, partition)
+        );
+
+        -- Claimed by the API before the request reaches a worker, so request_id is not a
+        -- foreign key.
+        CREATE TABLE idempotency_keys (
+            key_hash BLOB NOT NULL PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            body_hash BLOB NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """
+}

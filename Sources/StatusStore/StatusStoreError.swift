@@ -1,0 +1,36 @@
+import Foundation
+
+/// Why the status store refused to open or to change something, in words an operator can act on.
+public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure it is, for callers that react differently to each.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let description: String
+
+        /// The file or its directory cannot be created, opened or written.
+        public static let cannotOpen = Code(description: "cannotOpen")
+        /// The file exists but is not an SQLite database.
+        public static let notADatabase = Code(description: "notADatabase")
+        /// The file was migrated by a newer broadcaster than this one.
+        public static let schemaTooNew = Code(description: "schemaTooNew")
+        /// The schema could not be brought up to date.
+        public static let migrationFailed = Code(description: "migrationFailed")
+        /// A request already `broadcast` or `failed` was asked to change status.
+        public static let finalStatus = Code(description: "finalStatus")
+        /// No request with that id is stored.
+        public static let unknownRequest = Code(description: "unknownRequest")
+        /// That attempt number is already stored for the request.
+        public static let duplicateAttempt = Code(description: "duplicateAttempt")
+        /// A value does not fit the store (a nonce or offset beyond 2^63 - 1).
+        public static let valueOutOfRange = Code(description: "valueOutOfRange")
+        /// A stored row does not decode (edited by hand, or written by a broken build).
+        public static let corruptRow = Code(description: "corruptRow")
+    }
+
+    public let code: Code
+    public let description: String
+
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
