@@ -1,0 +1,106 @@
+import ABI
+import BroadcastModel
+import Configuration
+import EVMKeys
+import Foundation
+
+/// Everything the API and the workers are configured with: one tree, each node with defaults.
+///
+/// ```swift
+/// let configuration = try await BroadcasterConfiguration.load(configFile: "Config/broadcaster.json")
+/// configuration.kafka.brokers  // "127.0.0.1:9092", unless BROADCASTER_KAFKA_BROKERS says otherwise
+/// ```
+public struct BroadcasterConfiguration: Sendable {
+    public var kafka = KafkaSettings()
+    public var rpc = RPCSettings()
+    public var retry = RetryPolicy()
+    public var store = StoreSettings()
+    public var api = APISettings()
+    public var worker = WorkerSettings()
+    public var fees = FeeSettings()
+    /// Signer name -> where its key comes from.
+    public var signers: [String: KeySource] = [:]
+    public var messageTypes: [MessageTypeSettings] = [] {
+        didSet { index = Self.index(messageTypes) }
+    }
+    private var index: [String: Int] = [:]
+
+    /// The defaults: no signers and no message types.
+    public init() {}
+
+    /// Reads the whole tree (see `Config/README.md` for every key) and checks it as a whole:
+    /// every message type's signer must be configured.
+    ///
+    /// ## Configuration keys
+    /// `kafka.*` (`KafkaSettings`), `rpc.*` (`RPCSettings`), `retry.*` (`RetryPolicy`),
+    /// `store.*` (`StoreSettings`), `api.*` (`APISettings`), `worker.*` (`WorkerSettings`),
+    /// `fees.*` (`FeeSettings`), `signers.*`, `messageTypes.*` (`MessageTypeSettings`).
+    public init(reader: ConfigReader) throws(ConfigurationError) {
+        kafka = try scoped("kafka") { () throws(ConfigurationError) in try KafkaSettings(reader: reader.scoped(to: "kafka")) }
+        rpc = try scoped("rpc") { () throws(ConfigurationError) in try RPCSettings(reader: reader.scoped(to: "rpc")) }
+        retry = try scoped("retry") { () throws(ConfigurationError) in try RetryPolicy(reader: reader.scoped(to: "retry")) }
+        store = try scoped("store") { () throws(ConfigurationError) in try StoreSettings(reader: reader.scoped(to: "store")) }
+        api = try scoped("api") { () throws(ConfigurationError) in try APISettings(reader: reader.scoped(to: "api")) }
+        worker = try scoped("worker") { () throws(ConfigurationError) in try WorkerSettings(reader: reader.scoped(to: "worker")) }
+        fees = try scoped("fees") { () throws(ConfigurationError) in try FeeSettings(reader: reader.scoped(to: "fees")) }
+        signers = try scoped("signers") { () throws(ConfigurationError) in try SignerSettings.read(reader: reader.scoped(to: "signers")) }
+        let types = try scoped("messageTypes") { () throws(ConfigurationError) in
+            try MessageTypeSettings.readAll(reader: reader.scoped(to: "messageTypes"))
+        }
+        for type in types where signers[type.signer] == nil {
+            let known = signers.keys.sorted().joined(separator: ", ")
+            throw ConfigurationError(
+                key: ["messageTypes", type.name, "signer"],
+                reason: "\"\(type.signer)\" is not a configured signer (configured: \(known.isEmpty ? "none" : known)); add it to signers.names with a key source, or name another")
+        }
+        messageTypes = types
+        index = Self.index(types)
+    }
+
+    /// The message type a caller's `message_type` names, written either as configured or in any
+    /// other spelling of the same signature (`add_weight(address,uint256)`).
+    ///
+    /// Throws the parse error when the text is not a signature at all; nil when it is one that
+    /// is not configured.
+    public func messageType(for text: String) throws(SignatureError) -> MessageTypeSettings? {
+        let canonical = try FunctionSignature(parsing: text).canonical
+        return index[canonical].map { messageTypes[$0] }
+    }
+
+    private static func index(_ types: [MessageTypeSettings]) -> [String: Int] {
+        Dictionary(types.enumerated().map { ($1.signature.canonical, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+extension BroadcasterConfiguration {
+    /// The providers in priority order: environment variables (`BROADCASTER_` + the key in
+    /// upper snake case), then the JSON file, then the defaults in code.
+    ///
+    /// - Parameters:
+    ///   - configFile: the JSON file; nil reads none.
+    ///   - requireFile: fail when the file is missing (true when the operator named it).
+    ///   - environment: the variables to read, the process's own by default.
+    public static func load(
+        configFile: String?, requireFile: Bool = true,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(ConfigurationError) -> BroadcasterConfiguration {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ConfigKey(EnvironmentName.prefix))
+        ]
+        if let configFile {
+            if !FileManager.default.fileExists(atPath: configFile) && requireFile {
+                throw ConfigurationError(key: [], reason: "the configuration file \(configFile) does not exist; pass --config PATH with the right path")
+            }
+            let location = ConfigReader(provider: InMemoryProvider(values: [
+                "filePath": ConfigValue(.string(configFile), isSecret: false),
+                "allowMissing": ConfigValue(.bool(!requireFile), isSecret: false),
+            ]))
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(config: location))
+            } catch {
+                throw ConfigurationError(key: [], reason: "the configuration file \(configFile) cannot be read as a JSON object: \(error)")
+            }
+        }
+        return try BroadcasterConfiguration(reader: ConfigReader(providers: providers))
+    }
+}

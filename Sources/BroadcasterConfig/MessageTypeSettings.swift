@@ -1,0 +1,87 @@
+import ABI
+import Configuration
+import EVMPrimitives
+import Foundation
+
+/// One kind of request callers may send: the function it calls, on which contract, signed by whom.
+public struct MessageTypeSettings: Hashable, Sendable {
+    /// The configuration name, e.g. `add_weight`.
+    public var name: String
+    /// The signature as configured, e.g. `add_weight(address _addr, uint256 _weight)`.
+    public var signature: FunctionSignature
+    public var contract: Address
+    /// A key of `BroadcasterConfiguration.signers`.
+    public var signer: String
+    public var gasLimit: Gas
+    public var selectorPolicy: CalldataValidator.SelectorPolicy
+
+    public init(
+        name: String, signature: FunctionSignature, contract: Address, signer: String,
+        gasLimit: Gas = Gas(100_000), selectorPolicy: CalldataValidator.SelectorPolicy = .allowMismatch
+    ) {
+        self.name = name
+        self.signature = signature
+        self.contract = contract
+        self.signer = signer
+        self.gasLimit = gasLimit
+        self.selectorPolicy = selectorPolicy
+    }
+
+    /// Reads one `messageTypes.<name>` node.
+    ///
+    /// ## Configuration keys
+    /// - `signature` (string, required): the Solidity signature, names and spaces allowed.
+    /// - `contract` (address, required): the contract the transactions call.
+    /// - `signer` (string, required): a name from `signers.names`.
+    /// - `gasLimit` (integer 21000-30000000, default 100000).
+    /// - `selectorPolicy` (`allowMismatch` or `reject`, default `allowMismatch`): what to do when
+    ///   the data's 4-byte selector is not the signature's.
+    public init(name: String, reader: ConfigReader) throws(ConfigurationError) {
+        let settings = SettingsReader(reader)
+        guard let text = try settings.string("signature"), !text.isEmpty else {
+            throw ConfigurationError(key: ["signature"], reason: "missing; give the Solidity function signature, e.g. add_weight(address _addr, uint256 _weight)")
+        }
+        do {
+            signature = try FunctionSignature(parsing: text)
+        } catch {
+            throw ConfigurationError(key: ["signature"], reason: "\"\(text)\": \(error)")
+        }
+        guard let contractText = try settings.string("contract") else {
+            throw ConfigurationError(key: ["contract"], reason: "missing; give the 0x-prefixed address of the contract to call")
+        }
+        do {
+            contract = try Address(contractText)
+        } catch {
+            throw ConfigurationError(key: ["contract"], reason: "\"\(contractText)\": \(error)")
+        }
+        guard let signer = try settings.string("signer"), !signer.isEmpty else {
+            throw ConfigurationError(key: ["signer"], reason: "missing; give the name of a signer listed in signers.names")
+        }
+        self.signer = signer
+        gasLimit = Gas(UInt64(try settings.int("gasLimit", default: 100_000, in: 21_000...30_000_000)))
+        let policy = try settings.string("selectorPolicy", default: CalldataValidator.SelectorPolicy.allowMismatch.rawValue)
+        guard let selectorPolicy = CalldataValidator.SelectorPolicy(rawValue: policy) else {
+            throw ConfigurationError(key: ["selectorPolicy"], reason: "\"\(policy)\" is not a policy; give allowMismatch or reject")
+        }
+        self.selectorPolicy = selectorPolicy
+        self.name = name
+    }
+
+    /// Reads the `messageTypes` node: `names`, then one node per name.
+    static func readAll(reader: ConfigReader) throws(ConfigurationError) -> [MessageTypeSettings] {
+        let names = try ConfigName.list(SettingsReader(reader), key: "names")
+        var byCanonical: [String: String] = [:]
+        var types: [MessageTypeSettings] = []
+        for name in names {
+            let type = try scoped(name) { () throws(ConfigurationError) -> MessageTypeSettings in
+                try MessageTypeSettings(name: name, reader: reader.scoped(to: ConfigKey([name])))
+            }
+            if let other = byCanonical[type.signature.canonical] {
+                throw ConfigurationError(key: [name, "signature"], reason: "it is \(type.signature.canonical) once canonicalized, like messageTypes.\(other).signature; callers could not tell them apart, so remove one")
+            }
+            byCanonical[type.signature.canonical] = name
+            types.append(type)
+        }
+        return types
+    }
+}

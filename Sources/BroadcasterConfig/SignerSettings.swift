@@ -1,0 +1,68 @@
+import Configuration
+import Foundation
+import EVMKeys
+
+/// Reads the `signers` node: named key sources. Keys come only from files or the environment.
+///
+/// ## Configuration keys
+/// - `names` (list of names, default empty): each name is lowercase letters, digits and `_`.
+/// - `<name>.keyFile` (path): a file holding the 64-hex private key.
+/// - `<name>.keyEnv` (variable name): an environment variable holding the key.
+/// - `<name>.keystore` (path) with `<name>.passwordFile` (path): a Web3 v3 keystore and its password file.
+///
+/// Exactly one of `keyFile`, `keyEnv`, `keystore` per signer.
+enum SignerSettings {
+    static func read(reader: ConfigReader) throws(ConfigurationError) -> [String: KeySource] {
+        let names = try ConfigName.list(SettingsReader(reader), key: "names")
+        var signers: [String: KeySource] = [:]
+        for name in names {
+            signers[name] = try scoped(name) { () throws(ConfigurationError) -> KeySource in
+                try keySource(SettingsReader(reader.scoped(to: ConfigKey([name]))))
+            }
+        }
+        return signers
+    }
+
+    private static func keySource(_ settings: SettingsReader) throws(ConfigurationError) -> KeySource {
+        let file = try settings.string("keyFile")
+        let variable = try settings.string("keyEnv")
+        let keystore = try settings.string("keystore")
+        let password = try settings.string("passwordFile")
+        switch (file, variable, keystore) {
+        case (let path?, nil, nil) where !path.isEmpty:
+            return .hexFile(path: path)
+        case (nil, let name?, nil) where !name.isEmpty:
+            return .environment(variable: name)
+        case (nil, nil, let path?) where !path.isEmpty:
+            guard let password, !password.isEmpty else {
+                throw ConfigurationError(key: ["passwordFile"], reason: "a keystore needs the path of a file holding its password")
+            }
+            return .keystore(path: path, passwordFile: password)
+        case (nil, nil, nil):
+            throw ConfigurationError(key: [], reason: "no key source; set one of keyFile (a key file path), keyEnv (an environment variable name) or keystore + passwordFile")
+        default:
+            throw ConfigurationError(key: [], reason: "give exactly one non-empty key source: keyFile, keyEnv or keystore (+ passwordFile)")
+        }
+    }
+}
+
+/// Names that become configuration key components (signers, message types).
+enum ConfigName {
+    /// Reads a list of names, each lowercase letters, digits and `_`, starting with a letter,
+    /// so that its environment variable spelling is unambiguous.
+    static func list(_ settings: SettingsReader, key: String) throws(ConfigurationError) -> [String] {
+        let names = try settings.stringArray(key, default: []).map { $0.trimmingCharacters(in: .whitespaces) }
+        var seen: Set<String> = []
+        for name in names {
+            let valid = name.first.map { $0.isASCII && $0.isLowercase } == true
+                && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }
+            guard valid, name != key else {
+                throw ConfigurationError(key: [key], reason: "\"\(name)\" is not a usable name; use lowercase letters, digits and _, starting with a letter (and not \"\(key)\")")
+            }
+            guard seen.insert(name).inserted else {
+                throw ConfigurationError(key: [key], reason: "\"\(name)\" is listed twice; list each name once")
+            }
+        }
+        return names
+    }
+}
