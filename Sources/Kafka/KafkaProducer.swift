@@ -1,0 +1,125 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Produces messages and returns only once the broker has acknowledged them.
+///
+/// A `Service`: `run()` must be running for sends to complete (it serves librdkafka's delivery
+/// reports on a thread of its own). When `run()` is cancelled or shut down gracefully it
+/// refuses new sends, flushes for at most the delivery timeout, and fails every send still
+/// waiting, so nothing waits forever.
+///
+/// ```swift
+/// let producer = try KafkaProducer(configuration: .init(bootstrapServers: "127.0.0.1:9092"), logger: logger)
+/// // in a ServiceGroup, or: async let _ = producer.run()
+/// let report = try await producer.send(topic: "broadcaster.requests", key: key, value: payload)
+/// ```
+public final class KafkaProducer: Service, Sendable {
+    private let configuration: KafkaProducerConfiguration
+    private let logger: Logger
+    private let client: RDKafkaClient
+    private let events: ProducerEvents
+    private let stop = StopSignal()
+    private let started = Atomic<Bool>(false)
+
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
+        let events = ProducerEvents(configuration: configuration, logger: logger)
+        self.configuration = configuration
+        self.logger = logger
+        self.events = events
+        self.client = try RDKafkaClient(.producer, properties: configuration.rdKafkaProperties, handler: events)
+    }
+
+    /// Serves delivery reports until cancelled or shut down, then flushes (bounded by the
+    /// delivery timeout) and fails what is still pending. Throws if librdkafka failed fatally.
+    public func run() async throws {
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else {
+            throw KafkaError(.misuse, "KafkaProducer.run() was called twice; run each producer once")
+        }
+        let client = client, events = events, stop = stop, logger = logger
+        let flushTimeout = configuration.deliveryTimeout
+        await PollingThread.run(name: "kafka-producer", stop: stop) {
+            while !stop.isRequested && events.fatalError == nil {
+                client.poll(timeoutMS: 100)
+            }
+            events.state.withLock { $0.beginClosing() }
+            if !client.flush(timeoutMS: flushTimeout.clampedMilliseconds) {
+                logger.warning(
+                    "Kafka producer shut down with \(client.outQueueLength) message(s) not acknowledged within \(flushTimeout.operatorText)")
+                client.purgeQueued()
+                client.poll(timeoutMS: 0)
+            }
+            for continuation in events.state.withLock({ $0.takeAllWaiting() }) {
+                continuation.resume(returning: .failure(.shutDown("the message may not have been delivered")))
+            }
+        }
+        if let fatal = events.fatalError { throw fatal }
+    }
+
+    /// Produces one message and waits for the broker's acknowledgement (all in-sync replicas).
+    ///
+    /// Fails with a retriable error when the broker does not acknowledge within the delivery
+    /// timeout. Cancelling the waiting task fails it with `.cancelled`; the message may still
+    /// be delivered.
+    public func send(
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []
+    ) async throws(KafkaError) -> KafkaDeliveryReport {
+        let client = client, events = events
+        let id = events.state.withLock { $0.makeID() }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                switch events.state.withLock({ $0.register(id, continuation) }) {
+                case .fail(let error):
+                    continuation.resume(returning: .failure(error))
+                case .produce:
+                    do throws(KafkaError) {
+                        try client.produce(topic: topic, key: key, value: value, headers: headers, messageID: id)
+                    } catch {
+                        events.state.withLock { $0.complete(id) }?.resume(returning: .failure(error))
+                    }
+                }
+            }
+        } onCancel: {
+            events.state.withLock { $0.cancel(id) }?.resume(
+                returning: .failure(
+                    KafkaError(.cancelled, "the send to topic \(topic) was cancelled; the message may still be delivered")))
+        }
+        return try result.get()
+    }
+}
+
+/// Receives the producer's callbacks from librdkafka and resumes the waiting sends.
+final class ProducerEvents: RDKafkaEventHandler {
+    let logger: Logger
+    let state = Mutex(ProducerState())
+    private let fatal = Mutex<KafkaError?>(nil)
+    private let configuration: KafkaProducerConfiguration
+
+    init(configuration: KafkaProducerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var fatalError: KafkaError? { fatal.withLock { $0 } }
+
+    func delivered(messageID: UInt, result: Result<KafkaDeliveryReport, KafkaError>) {
+        guard let continuation = state.withLock({ $0.complete(messageID) }) else { return }
+        continuation.resume(returning: result.mapError(explain))
+    }
+
+    func failed(_ error: KafkaError) {
+        logger.critical("\(error)")
+        fatal.withLock { $0 = $0 ?? error }
+    }
+
+    /// Says which broker and which timeout, the two things an operator checks first.
+    private func explain(_ error: KafkaError) -> KafkaError {
+        guard error.code == .deliveryTimedOut else { return error }
+        return KafkaError(
+            .deliveryTimedOut,
+            "broker \(configuration.bootstrapServers) unreachable or not acknowledging: message not acknowledged within \(configuration.deliveryTimeout.operatorText) (\(error.reason))",
+            isRetriable: true, rdKafkaCode: error.rdKafkaCode, file: error.file, line: error.line)
+    }
+}

@@ -1,0 +1,99 @@
+/// Settings of a `KafkaProducer`.
+///
+/// The producer always runs with `enable.idempotence=true` and `acks=all`: a message is
+/// acknowledged only once every in-sync replica has it, and retries never duplicate it.
+public struct KafkaProducerConfiguration: Sendable {
+    /// Comma-separated `host:port` list (`bootstrap.servers`).
+    public var bootstrapServers: String
+    /// `client.id`, shown in broker logs.
+    public var clientID: String
+    /// How long a message may wait for its acknowledgement, retries included
+    /// (`message.timeout.ms`); `send` fails with a retriable error after it. Also bounds the
+    /// flush at shutdown.
+    public var deliveryTimeout: Duration
+    /// Further librdkafka properties; they cannot override idempotence or acks.
+    public var properties: [String: String]
+
+    public init(
+        bootstrapServers: String,
+        clientID: String = "broadcaster",
+        deliveryTimeout: Duration = .seconds(5),
+        properties: [String: String] = [:]
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.clientID = clientID
+        self.deliveryTimeout = deliveryTimeout
+        self.properties = properties
+    }
+
+    var rdKafkaProperties: [String: String] {
+        var all = properties
+        all["bootstrap.servers"] = bootstrapServers
+        all["client.id"] = clientID
+        all["message.timeout.ms"] = String(deliveryTimeout.milliseconds)
+        all["enable.idempotence"] = "true"
+        all["acks"] = "all"
+        return all
+    }
+}
+
+/// Settings of a `KafkaConsumer` (a member of a consumer group).
+///
+/// Offsets are never committed automatically: the application's `KafkaOffsetSource` is the
+/// source of truth. Assignment uses the eager `roundrobin` strategy unless overridden, so a
+/// rebalance revokes everything and assigns afresh, which keeps the callbacks simple.
+public struct KafkaConsumerConfiguration: Sendable {
+    public var bootstrapServers: String
+    /// `group.id`.
+    public var groupID: String
+    public var topics: [String]
+    /// `session.timeout.ms`; Tansu holds a JoinGroup for about half of it.
+    public var sessionTimeout: Duration
+    /// Events buffered before the consumer pauses fetching (it keeps polling, so it stays in
+    /// the group, and resumes once the reader has drained half of them).
+    public var maxBufferedMessages: Int
+    public var clientID: String
+    /// Further librdkafka properties; they cannot turn on automatic commits.
+    public var properties: [String: String]
+
+    public init(
+        bootstrapServers: String,
+        groupID: String,
+        topics: [String],
+        sessionTimeout: Duration = .seconds(6),
+        maxBufferedMessages: Int = 10_000,
+        clientID: String = "broadcaster",
+        properties: [String: String] = [:]
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+        self.topics = topics
+        self.sessionTimeout = sessionTimeout
+        self.maxBufferedMessages = maxBufferedMessages
+        self.clientID = clientID
+        self.properties = properties
+    }
+
+    var rdKafkaProperties: [String: String] {
+        var all = [
+            "partition.assignment.strategy": "roundrobin",
+            "max.poll.interval.ms": String(max(300_000, sessionTimeout.milliseconds)),
+        ]
+        all.merge(properties) { _, configured in configured }
+        all["bootstrap.servers"] = bootstrapServers
+        all["client.id"] = clientID
+        all["group.id"] = groupID
+        all["session.timeout.ms"] = String(sessionTimeout.milliseconds)
+        all["enable.auto.commit"] = "false"
+        all["enable.auto.offset.store"] = "false"
+        all["enable.partition.eof"] = "false"
+        return all
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,34 @@
+import CRdKafka
+
+/// The librdkafka this process loaded.
+public enum LibRdKafka {
+    /// The version this program is built and tested against (scripts/build-librdkafka).
+    public static let requiredVersion = "2.8.0"
+
+    /// The loaded library's version, e.g. "2.8.0".
+    public static var version: String { String(cString: rd_kafka_version_str()) }
+
+    /// Throws unless the loaded library is at least `minimum` (dotted numbers compared).
+    public static func requireVersion(atLeast minimum: String) throws(KafkaError) {
+        let loaded = version
+        guard isVersion(loaded, atLeast: minimum) else {
+            throw KafkaError(
+                .incompatibleLibrary,
+                "librdkafka \(loaded) is loaded but \(minimum) or newer is required (older ones cannot talk to the local broker); run scripts/build-librdkafka and rebuild, so the binary's rpath picks .local/librdkafka"
+            )
+        }
+    }
+
+    static func isVersion(_ version: String, atLeast minimum: String) -> Bool {
+        func numbers(_ text: String) -> [Int] {
+            text.split(separator: "-").first.map { $0.split(separator: ".").map { Int($0) ?? 0 } } ?? []
+        }
+        let have = numbers(version), want = numbers(minimum)
+        for index in 0..<max(have.count, want.count) {
+            let a = index < have.count ? have[index] : 0
+            let b = index < want.count ? want[index] : 0
+            if a != b { return a > b }
+        }
+        return true
+    }
+}

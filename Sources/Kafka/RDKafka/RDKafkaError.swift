@@ -1,0 +1,55 @@
+import CRdKafka
+
+extension KafkaError {
+    /// Wraps a librdkafka error code, classifying whether a retry may help.
+    static func rdKafka(
+        _ err: rd_kafka_resp_err_t, _ context: String, file: String = #fileID, line: UInt = #line
+    ) -> KafkaError {
+        let text = String(cString: rd_kafka_err2str(err))
+        let code: KafkaError.Code
+        switch err {
+        case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__RESOLVE:
+            code = .brokerUnreachable
+        case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT:
+            code = .deliveryTimedOut
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+            code = .queueFull
+        case RD_KAFKA_RESP_ERR__FATAL:
+            code = .fatal
+        default:
+            code = .broker
+        }
+        return KafkaError(
+            code, "\(context): \(text)",
+            isRetriable: retriableCodes.contains(err.rawValue),
+            isFatal: err == RD_KAFKA_RESP_ERR__FATAL,
+            rdKafkaCode: err.rawValue, file: file, line: line)
+    }
+
+    /// Codes after which the same request can succeed later (local transport trouble, leader
+    /// moves, timeouts), following Kafka's retriable exceptions.
+    private static let retriableCodes: Set<Int32> = [
+        RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__RESOLVE,
+        RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__QUEUE_FULL,
+        RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR__WAIT_COORD, RD_KAFKA_RESP_ERR__RETRY,
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+        RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+        RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+        RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+    ].reduce(into: []) { $0.insert($1.rawValue) }
+
+    /// Wraps an `rd_kafka_error_t`, destroying it.
+    static func consuming(
+        _ error: OpaquePointer, _ context: String, file: String = #fileID, line: UInt = #line
+    ) -> KafkaError {
+        defer { rd_kafka_error_destroy(error) }
+        let base = KafkaError.rdKafka(rd_kafka_error_code(error), context, file: file, line: line)
+        return KafkaError(
+            base.code, "\(context): \(String(cString: rd_kafka_error_string(error)))",
+            isRetriable: base.isRetriable || rd_kafka_error_is_retriable(error) != 0,
+            isFatal: base.isFatal || rd_kafka_error_is_fatal(error) != 0,
+            rdKafkaCode: base.rdKafkaCode, file: file, line: line)
+    }
+}
