@@ -1,0 +1,110 @@
+import BroadcastModel
+import ChainRPC
+import EVMPrimitives
+import Foundation
+import Logging
+import StatusStore
+
+/// Makes one broadcast attempt of a stored transaction: sends its signed bytes, classifies
+/// the answer, stores the attempt with the status it leads to, logs and publishes the change.
+struct BroadcastAttemptRunner: Sendable {
+    /// What the broadcaster does with the record afterwards.
+    enum Next: Sendable {
+        /// Final (broadcast or failed): nothing more to do.
+        case done
+        /// Try again after `delay`, with this (updated) record.
+        case retry(after: Duration, TransactionRecord)
+        /// Cancelled by shutdown before the attempt could be stored; the store still has the
+        /// record as it was, for the next process.
+        case abandoned
+    }
+
+    let rpc: ChainRPCClient
+    let store: any StatusStore
+    let policy: RetryPolicy
+    let publisher: any StatusPublisher
+    let logger: Logger
+
+    func attempt(_ record: TransactionRecord) async -> Next {
+        let number = record.attempts + 1
+        let startedAt = Date()
+        let (outcome, endpoint) = await send(record)
+        // A call cut short by shutdown says nothing about the transaction.
+        if Task.isCancelled { return .abandoned }
+
+        var random = SystemRandomNumberGenerator()
+        let verdict = AttemptVerdict.decide(outcome, attempt: number, policy: policy, random: &random)
+        let attempt = BroadcastAttempt(
+            requestID: record.id, number: number, startedAt: startedAt, finishedAt: Date(),
+            outcome: outcome.attemptOutcome, endpoint: endpoint, error: outcome.errorMessage)
+        let nextAttemptAt: Date? =
+            if case .retry(let delay, _) = verdict { attempt.finishedAt.addingTimeInterval(delay.timeInterval) } else { nil }
+
+        let updated: TransactionRecord
+        do {
+            updated = try await store.recordAttempt(attempt, status: verdict.status, nextAttemptAt: nextAttemptAt)
+        } catch {
+            // Unrecorded, the attempt did not happen as far as anyone can tell: try it again
+            // (same bytes; the node will say it already has them if this one landed).
+            logger.error(
+                "could not store a broadcast attempt; will try again",
+                metadata: ["request_id": "\(record.id)", "attempt": "\(number)", "error": "\(error)"])
+            return .retry(after: policy.initialDelay, record)
+        }
+        log(verdict, of: updated)
+        publisher.publish(StatusEvent(record: updated, at: attempt.finishedAt))
+        if case .retry(let delay, _) = verdict { return .retry(after: delay, updated) }
+        return .done
+    }
+
+    /// Sends the stored bytes; a "nonce too low" answer is settled by looking up our own hash.
+    private func send(_ record: TransactionRecord) async -> (SendOutcome, endpoint: String?) {
+        do throws(ChainRPCError) {
+            let hash = try await rpc.sendRawTransaction(record.rawTransaction)
+            if hash != record.hash {
+                logger.warning(
+                    "node answered a different hash than the stored one",
+                    metadata: ["request_id": "\(record.id)", "stored_hash": "\(record.hash)", "node_hash": "\(hash)"])
+            }
+            return (.accepted, nil)
+        } catch {
+            guard error.action == .nonceTooLow else {
+                return (SendOutcome(sendError: error), error.endpoint.description)
+            }
+            do throws(ChainRPCError) {
+                let known = try await rpc.transaction(record.hash) != nil
+                return (.nonceUsed(ownHashKnown: known, message: error.description), error.endpoint.description)
+            } catch let lookupError {
+                // Cannot tell whose transaction used the nonce yet: ask again later.
+                return (.failed(.retryLater, message: "\(error.description); looking up our own hash failed: \(lookupError.description)"),
+                        lookupError.endpoint.description)
+            }
+        }
+    }
+
+    private func log(_ verdict: AttemptVerdict, of record: TransactionRecord) {
+        var metadata: Logger.Metadata = [
+            "request_id": "\(record.id)", "status": "\(record.status)", "nonce": "\(record.nonce.value)",
+            "hash": "\(record.hash)", "from": "\(record.request.from)", "attempts": "\(record.attempts)",
+        ]
+        switch verdict {
+        case .broadcast:
+            logger.info("transaction broadcast", metadata: metadata)
+        case .retry(let delay, let reason):
+            metadata["retry_in"] = "\(delay)"
+            metadata["error"] = "\(reason)"
+            logger.warning("broadcast attempt failed; retrying", metadata: metadata)
+        case .failed(let reason):
+            metadata["error"] = "\(reason)"
+            logger.error("transaction failed", metadata: metadata)
+        }
+    }
+}
+
+extension Duration {
+    /// Seconds, for `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
