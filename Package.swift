@@ -111,6 +111,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
+                "ABI",
                 "BroadcastModel",
                 "BroadcasterConfig",
                 "ChainRPC",
@@ -123,6 +124,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -192,6 +194,23 @@ let package = Package(
             dependencies: [
                 "ChainRPC", "EVMPrimitives", "DevChainSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "StatusStoreTests",
+            dependencies: [
+                "StatusStore", "BroadcastModel", "EVMPrimitives",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
+                "EVMPrimitives", "EVMSigning", "Kafka", "StatusStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
