@@ -1,0 +1,88 @@
+import BroadcasterConfig
+import Foundation
+import Hummingbird
+import Kafka
+import Logging
+import ServiceLifecycle
+import StatusStore
+
+/// What the API talks to. `kafka(configuration:store:logger:)` builds the real ones.
+public struct APIDependencies: Sendable {
+    /// Produces to the requests topic and returns once acked.
+    public var sender: any AcknowledgedSender
+    public var store: any StatusStore
+    /// The results topic from its end, for `Prefer: wait`; nil answers every wait at its deadline.
+    public var resultsTail: KafkaTopicTail?
+    /// Run with the application, started before the HTTP server and stopped after it (the producer).
+    public var services: [any Service]
+    public var metrics: APIMetrics
+    public var logger: Logger
+    public var now: @Sendable () -> Date
+
+    public init(
+        sender: any AcknowledgedSender, store: any StatusStore, resultsTail: KafkaTopicTail?,
+        services: [any Service], metrics: APIMetrics = APIMetrics(), logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.sender = sender
+        self.store = store
+        self.resultsTail = resultsTail
+        self.services = services
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A Kafka producer (delivery timeout = `kafka.produceTimeout`) and a tail of the results topic.
+    public static func kafka(
+        configuration: BroadcasterConfiguration, store: any StatusStore, logger: Logger
+    ) throws(KafkaError) -> APIDependencies {
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(
+                bootstrapServers: configuration.kafka.brokers, clientID: "broadcaster-api",
+                deliveryTimeout: configuration.kafka.produceTimeout),
+            logger: logger)
+        let tail = try KafkaTopicTail(bootstrapServers: configuration.kafka.brokers, topic: configuration.kafka.resultsTopic, logger: logger)
+        return APIDependencies(sender: producer, store: store, resultsTail: tail, services: [producer], logger: logger)
+    }
+}
+
+/// Builds the API: routes, middleware, and the services it runs with. `broadcaster api` and the
+/// tests call this same function (the tests with `api.port` 0).
+///
+/// ```swift
+/// let app = try buildApplication(configuration: configuration, dependencies: .kafka(configuration: configuration, store: store, logger: logger))
+/// try await app.runService()
+/// ```
+public func buildApplication(
+    configuration: BroadcasterConfiguration, dependencies: APIDependencies
+) -> some ApplicationProtocol {
+    let keyCheck = APIKeyCheck(digests: configuration.api.apiKeyHashes)
+    let health = PublishHealth()
+    let waiters = OutcomeWaiters()
+    let publisher = RequestPublisher(
+        sender: dependencies.sender, topic: configuration.kafka.requestsTopic,
+        timeout: configuration.kafka.produceTimeout, retryAfter: configuration.api.retryAfter,
+        health: health, latency: dependencies.metrics.produceLatency)
+    let broadcast = BroadcastHandler(
+        configuration: configuration, keyCheck: keyCheck, publisher: publisher, store: dependencies.store,
+        waiters: waiters, recent: RecentlyAccepted(), now: dependencies.now)
+    let lookup = TransactionLookup(keyCheck: keyCheck, store: dependencies.store)
+
+    let router = Router()
+    router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: ErrorMiddleware())
+    router.post("transaction/broadcast") { request, context in try await broadcast.handle(request, context: context) }
+    router.get("transaction/:id") { request, context in try await lookup.handle(request, context: context) }
+    HealthRoutes(store: dependencies.store, publishHealth: health, metrics: dependencies.metrics).add(to: router)
+
+    var services = dependencies.services
+    if let tail = dependencies.resultsTail {
+        services.append(ResultsListener(tail: tail, waiters: waiters, logger: dependencies.logger))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "broadcaster"),
+        services: services,
+        logger: dependencies.logger)
+}

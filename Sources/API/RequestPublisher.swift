@@ -1,0 +1,115 @@
+import BroadcastModel
+import EVMPrimitives
+import Foundation
+import HTTPTypes
+import Kafka
+import Logging
+import Metrics
+import Synchronization
+import Dispatch
+
+/// Sends a message and returns once the broker acknowledged it; `KafkaProducer` is the real one.
+public protocol AcknowledgedSender: Sendable {
+    func send(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader]) async throws(KafkaError) -> KafkaDeliveryReport
+}
+
+extension KafkaProducer: AcknowledgedSender {}
+
+/// Produces accepted requests to the requests topic, keyed by sender, and turns "no ack in
+/// time" into a 503: the API's 200 rests on `publish` returning.
+struct RequestPublisher: Sendable {
+    let sender: any AcknowledgedSender
+    let topic: String
+    /// The producer's own delivery timeout is the same; this bound is a backstop in case a
+    /// delivery report never comes, so no caller ever waits much longer than configured.
+    let timeout: Duration
+    let retryAfter: Duration
+    let health: PublishHealth
+    let latency: Metrics.Timer
+
+    func publish(_ request: BroadcastRequest, logger: Logger) async throws(APIError) -> KafkaDeliveryReport {
+        let payload: [UInt8]
+        do {
+            payload = Array(try TopicCoding.encoder.encode(request))
+        } catch {
+            logger.error("cannot encode request \(request.id): \(error)", metadata: ["request_id": "\(request.id)"])
+            throw APIError(.internalServerError, code: "internal", reason: "the server failed to encode the request")
+        }
+        let started = ContinuousClock.now
+        let outcome = await withTaskGroup(of: Result<KafkaDeliveryReport, KafkaError>?.self) { group in
+            group.addTask { [sender, topic] in
+                do throws(KafkaError) {
+                    return .success(try await sender.send(topic: topic, key: Array(request.from.checksummed.utf8), value: payload, headers: []))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask { [timeout] in
+                try? await Task.sleep(for: timeout + .milliseconds(250))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        latency.recordInterval(since: started)
+        switch outcome {
+        case .success(let report):
+            health.recordSuccess()
+            return report
+        case .failure(let error):
+            health.recordFailure()
+            logger.warning("request \(request.id) not accepted: the broker did not acknowledge it: \(error)", metadata: ["request_id": "\(request.id)"])
+            throw unavailable(request.id)
+        case nil:
+            health.recordFailure()
+            logger.warning("request \(request.id) not accepted: no acknowledgement within \(timeout)", metadata: ["request_id": "\(request.id)"])
+            throw unavailable(request.id)
+        }
+    }
+
+    private func unavailable(_ id: RequestID) -> APIError {
+        let seconds = Int(retryAfter.components.seconds)
+        return APIError(
+            .serviceUnavailable, code: "not_acknowledged",
+            reason: "the request was not accepted: the message queue did not acknowledge it in time; retry after \(seconds) s (send an Idempotency-Key to make retries safe)",
+            headers: [.retryAfter: String(seconds)])
+    }
+}
+
+extension Metrics.Timer {
+    func recordInterval(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// How BroadcastModel values travel on the topics. Foundation's default coders, as the
+/// workers use them (dates as seconds since 2001); one shared definition in BroadcastModel
+/// would be better.
+enum TopicCoding {
+    static var encoder: JSONEncoder { JSONEncoder() }
+    static var decoder: JSONDecoder { JSONDecoder() }
+}
+
+/// Whether produces are being acknowledged: `/readyz` reports a broker that stopped acking.
+///
+/// A failure counts for `window` only, so that a load balancer which took the API out of
+/// rotation lets it back in to try again.
+final class PublishHealth: Sendable {
+    private let lastFailure = Atomic<UInt64>(0)
+    private let window: UInt64
+
+    init(window: Duration = .seconds(30)) {
+        self.window = UInt64(window.components.seconds) * 1_000_000_000
+    }
+
+    func recordSuccess() { lastFailure.store(0, ordering: .relaxed) }
+    func recordFailure() { lastFailure.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed) }
+
+    var isFailing: Bool {
+        let failed = lastFailure.load(ordering: .relaxed)
+        return failed != 0 && DispatchTime.now().uptimeNanoseconds - failed < window
+    }
+}
