@@ -177,6 +177,9 @@ let package = Package(
             path: "Tests/DevChainSupport"
         ),
 
+        // Starts a Tansu broker (memory storage) on a free port for tests.
+        .target(name: "KafkaTestSupport", path: "Tests/KafkaTestSupport"),
+
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
         .testTarget(
             name: "EVMSigningTests",
@@ -197,6 +200,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka", "KafkaTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "StatusStoreTests",
             dependencies: [
                 "StatusStore", "BroadcastModel", "EVMPrimitives",
@@ -206,9 +217,20 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "Pipeline", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
-                "EVMPrimitives", "EVMSigning", "Kafka", "StatusStore",
+                "Pipeline", "ABI", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
+                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "Kafka", "KafkaTestSupport", "StatusStore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -75,6 +75,9 @@ public final class KafkaConsumer: Service, Sendable {
         if let fatal = handler.fatalError { throw fatal }
     }
 
+    /// Events fetched but not yet read (for tests of backpressure).
+    var bufferedEventCount: Int { handler.buffer.count }
+
     /// Commits `nextOffset` as the group's position in a partition, without waiting.
     ///
     /// Only for lag monitoring: assignments start from the offset source, never from these.

@@ -41,3 +41,14 @@ extension Duration {
 
     var clampedMilliseconds: Int32 { Int32(clamping: milliseconds) }
 }
+
+/// Runs one blocking librdkafka call on a thread of its own and returns its result.
+enum BlockingThread {
+    static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = name
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Reads every partition of one topic from its end, without a consumer group: each process
+/// sees every new message (the API uses it to wait for results).
+///
+/// A `Service`. `run()` first positions itself (reads the partitions and their end offsets,
+/// retrying until the broker answers), then polls on a thread of its own until cancelled or
+/// shut down, and ends `messages`. Messages produced after `waitUntilPositioned()` returned
+/// true are never missed; on Tansu a few older ones may come first (its end offset can lag
+/// by one producer batch), so readers must filter. Partitions added later are not read.
+/// A slow reader pauses fetching once `maxBufferedMessages` wait, so nothing is dropped.
+public final class KafkaTopicTail: Service, Sendable {
+    /// New messages of the topic; ends after `run()` returns.
+    public let messages: KafkaMessages
+    private let topic: String
+    private let logger: Logger
+    private let limit: Int
+    private let client: RDKafkaClient
+    private let handler: TailEvents
+    /// Never holds elements: finished once positioning is over, which wakes the waiters.
+    private let positioning = EventBuffer<Bool>()
+    private let isPositioned = Atomic<Bool>(false)
+    private let stop = StopSignal()
+    private let started = Atomic<Bool>(false)
+
+    public init(
+        bootstrapServers: String, topic: String, maxBufferedMessages: Int = 10_000,
+        properties: [String: String] = [:], logger: Logger
+    ) throws(KafkaError) {
+        try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
+        var all = properties
+        all["bootstrap.servers"] = bootstrapServers
+        all["enable.auto.commit"] = "false"
+        all["enable.partition.eof"] = "false"
+        let handler = TailEvents(logger: logger)
+        self.topic = topic
+        self.logger = logger
+        self.limit = maxBufferedMessages
+        self.handler = handler
+        self.messages = KafkaMessages(buffer: handler.buffer)
+        self.client = try RDKafkaClient(.consumer, properties: all, handler: handler)
+    }
+
+    /// Returns true once the tail reads from the end of every partition, false if `run()`
+    /// ended first or the waiting task was cancelled.
+    public func waitUntilPositioned() async -> Bool {
+        _ = await positioning.next()
+        return isPositioned.load(ordering: .acquiring)
+    }
+
+    /// Positions at the end of the topic, then reads until cancelled or shut down.
+    public func run() async throws {
+        guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else {
+            throw KafkaError(.misuse, "KafkaTopicTail.run() was called twice; run each tail once")
+        }
+        let client = client, handler = handler, stop = stop, logger = logger, topic = topic
+        let positioning = positioning, limit = limit
+        await PollingThread.run(name: "kafka-tail", stop: stop) {
+            if Self.position(client, topic: topic, stop: stop, logger: logger) {
+                self.isPositioned.store(true, ordering: .releasing)
+            }
+            positioning.finish()
+            var pauser = FetchPauser(limit: limit)
+            while !stop.isRequested {
+                switch pauser.update(buffered: handler.buffer.count, generation: 0) {
+                case .pause: client.setAssignmentPaused(true)
+                case .resume: client.setAssignmentPaused(false)
+                case .none: break
+                }
+                // Errors and logs are on the main queue: a consumer without a group cannot
+                // redirect it to the consumer queue.
+                client.poll(timeoutMS: 0)
+                switch client.consumerPoll(timeoutMS: 100) {
+                case .message(let message): handler.buffer.push(message)
+                case .error(let error): logger.warning("\(error)")
+                case .none: break
+                }
+            }
+            handler.buffer.finish()
+        }
+    }
+
+    /// Assigns every partition at its current end offset; retries until it works or stop.
+    private static func position(_ client: RDKafkaClient, topic: String, stop: StopSignal, logger: Logger) -> Bool {
+        while !stop.isRequested {
+            do throws(KafkaError) {
+                var offsets: [TopicPartition: Int64] = [:]
+                for partition in try client.partitions(of: topic, timeoutMS: 2000) {
+                    let topicPartition = TopicPartition(topic: topic, partition: partition)
+                    offsets[topicPartition] = try client.highWatermark(of: topicPartition, timeoutMS: 2000)
+                }
+                guard !offsets.isEmpty else { throw KafkaError(.broker, "topic \(topic) has no partitions") }
+                try client.assign(offsets)
+                return true
+            } catch {
+                logger.warning("Kafka tail of \(topic) cannot position yet, retrying: \(error)")
+                client.poll(timeoutMS: 500)
+            }
+        }
+        return false
+    }
+}
+
+/// A tail needs no callbacks beyond logging.
+final class TailEvents: RDKafkaEventHandler {
+    let logger: Logger
+    let buffer = EventBuffer<KafkaMessage>()
+    init(logger: Logger) { self.logger = logger }
+}
