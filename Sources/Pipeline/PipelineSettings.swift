@@ -11,6 +11,9 @@ public struct PipelineSettings: Sendable {
     public var intakeBatchSize: Int
     /// How long in-flight attempts may finish after a graceful shutdown begins.
     public var drainGrace: Duration = .seconds(10)
+    /// Tries of `eth_chainId` at start (the node may still be starting), and the pause between.
+    public var chainCheckAttempts: Int = 8
+    public var chainCheckDelay: Duration = .seconds(5)
     /// Pause between tries while the node cannot tell a sender's nonce.
     public var reconcileRetryDelay: Duration = .seconds(5)
     /// Pause before retrying a batch the store could not record.

@@ -44,17 +44,30 @@ struct BroadcastAttemptRunner: Sendable {
         do {
             updated = try await store.recordAttempt(attempt, status: verdict.status, nextAttemptAt: nextAttemptAt)
         } catch {
-            // Unrecorded, the attempt did not happen as far as anyone can tell: try it again
-            // (same bytes; the node will say it already has them if this one landed).
-            logger.error(
-                "could not store a broadcast attempt; will try again",
-                metadata: ["request_id": "\(record.id)", "attempt": "\(number)", "error": "\(error)"])
-            return .retry(after: policy.initialDelay, record)
+            return await unrecorded(record, attempt: number, error: error)
         }
         log(verdict, of: updated)
         publisher.publish(StatusEvent(record: updated, at: attempt.finishedAt))
         if case .retry(let delay, _) = verdict { return .retry(after: delay, updated) }
         return .done
+    }
+
+    /// After the store refused an attempt: another process may have finished the request or
+    /// recorded the same attempt number (both work from one file), or the store is failing.
+    /// The stored record decides; unrecorded, the attempt is simply made again later (same
+    /// bytes: the node says it already has them if this one landed).
+    private func unrecorded(_ record: TransactionRecord, attempt number: Int, error: any Error) async -> Next {
+        let stored = try? await store.record(record.id)
+        if let stored, stored.status.isFinal {
+            logger.info(
+                "request finished elsewhere; dropping this attempt",
+                metadata: ["request_id": "\(record.id)", "status": "\(stored.status)", "attempt": "\(number)"])
+            return .done
+        }
+        logger.error(
+            "could not store a broadcast attempt; will try again",
+            metadata: ["request_id": "\(record.id)", "attempt": "\(number)", "error": "\(error)"])
+        return .retry(after: policy.initialDelay, stored ?? record)
     }
 
     /// Sends the stored bytes; a "nonce too low" answer is settled by looking up our own hash.

@@ -25,10 +25,19 @@ public enum Worker {
     /// Runs a worker until a graceful shutdown signal (then drains) or cancellation. Startup
     /// fails fast, with a `WorkerStartupError` naming what to fix, on a wrong librdkafka, an
     /// unopenable store, an unloadable key, or a node of another chain (or none).
+    ///
+    /// - Parameter tune: adjusts the pipeline settings derived from `configuration` (tests
+    ///   shorten the waits).
     public static func run(
         configuration: BroadcasterConfiguration, logger: Logger,
-        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        tune: @Sendable (inout PipelineSettings) -> Void = { _ in }
     ) async throws {
+        var settings = PipelineSettings(
+            consumerGroup: configuration.kafka.consumerGroup, requestsTopic: configuration.kafka.requestsTopic,
+            retry: configuration.retry, maxInFlight: configuration.worker.maxInFlight,
+            intakeBatchSize: configuration.worker.intakeBatchSize)
+        tune(&settings)
         do {
             try LibRdKafka.requireVersion(atLeast: minimumLibrdkafka)
         } catch {
@@ -52,9 +61,11 @@ public enum Worker {
         let httpClient = HTTPClient(configuration: rpcConfiguration.httpClientConfiguration())
         do {
             let rpc = ChainRPCClient(httpClient: httpClient, configuration: rpcConfiguration, logger: logger)
-            try await StartupChecks.requireChainID(configuration.rpc.chainID, from: rpc, logger: logger)
+            try await StartupChecks.requireChainID(
+                configuration.rpc.chainID, from: rpc, attempts: settings.chainCheckAttempts,
+                delay: settings.chainCheckDelay, logger: logger)
             try await runServices(
-                configuration: configuration, store: store, rpc: rpc, signers: signers,
+                configuration: configuration, settings: settings, store: store, rpc: rpc, signers: signers,
                 gracefulShutdownSignals: gracefulShutdownSignals, logger: logger)
             try await httpClient.shutdown()
         } catch {
@@ -64,7 +75,7 @@ public enum Worker {
     }
 
     private static func runServices(
-        configuration: BroadcasterConfiguration, store: SQLiteStatusStore, rpc: ChainRPCClient,
+        configuration: BroadcasterConfiguration, settings: PipelineSettings, store: SQLiteStatusStore, rpc: ChainRPCClient,
         signers: [Signer], gracefulShutdownSignals: [UnixSignal], logger: Logger
     ) async throws {
         let kafka = configuration.kafka
@@ -88,9 +99,6 @@ public enum Worker {
             maxPriorityFeePerGas: configuration.fees.maxPriorityFeePerGas, signers: signers,
             gasLimits: Dictionary(
                 configuration.messageTypes.map { ($0.signature.canonical, $0.gasLimit) }, uniquingKeysWith: { first, _ in first }))
-        let settings = PipelineSettings(
-            consumerGroup: kafka.consumerGroup, requestsTopic: kafka.requestsTopic, retry: configuration.retry,
-            maxInFlight: configuration.worker.maxInFlight, intakeBatchSize: configuration.worker.intakeBatchSize)
         let pipeline = WorkerPipeline(
             events: consumer.events, store: store, rpc: rpc, signer: signer, publisher: publisher,
             settings: settings, logger: logger)
