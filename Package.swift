@@ -227,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "Kafka", "KafkaTestSupport", "StatusStore",
+                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
