@@ -10,10 +10,12 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Consume broadcast requests from Kafka, sign them and broadcast them to the chain.",
         discussion: """
-            Run several workers in one consumer group to share the requests topic's partitions.
-            Every value of the configuration file can be overridden by an environment variable
-            (kafka.brokers by BROADCASTER_KAFKA_BROKERS). SIGTERM or SIGINT stops consuming,
-            lets broadcasts in flight finish, and leaves the rest for the next start.
+            Run several workers in one consumer group to share the requests topic's partitions. \
+            Every value of the configuration file can be overridden by an environment variable \
+            (kafka.brokers by BROADCASTER_KAFKA_BROKERS).
+
+            SIGTERM or SIGINT stops consuming, lets broadcasts in flight finish, and leaves the \
+            rest in the store for the next start.
             """
     )
 

@@ -54,7 +54,7 @@ func workerConfiguration(
 ) throws -> BroadcasterConfiguration {
     var configuration = BroadcasterConfiguration()
     configuration.kafka.brokers = broker.bootstrapServers
-    configuration.kafka.sessionTimeout = .seconds(2)
+    configuration.kafka.sessionTimeout = .seconds(6)
     configuration.rpc.endpoints = [URL(string: rpcURL)!]
     configuration.rpc.callTimeout = callTimeout
     configuration.retry = retry
@@ -169,4 +169,40 @@ private enum Ended<T: Sendable>: Sendable {
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Reads the results topic from its end while `body` runs, and returns `body`'s result with
+/// the status events of `id` seen until one was final.
+func watchingResults<T: Sendable>(
+    _ broker: TansuBroker, for id: RequestID, _ body: @escaping @Sendable () async throws -> T
+) async throws -> (T, [StatusEvent]) {
+    let tail = try KafkaTopicTail(bootstrapServers: broker.bootstrapServers, topic: Topics.results, logger: testLogger)
+    return try await withThrowingTaskGroup(of: WatchEnded<T>.self) { group in
+        group.addTask {
+            try await tail.run()
+            return .tail
+        }
+        defer { group.cancelAll() }
+        guard await tail.waitUntilPositioned() else { throw HarnessError("the results tail could not position itself") }
+        group.addTask {
+            var seen: [StatusEvent] = []
+            for await message in tail.messages {
+                guard let event = try? JSONDecoder().decode(StatusEvent.self, from: Data(message.value)), event.id == id
+                else { continue }
+                seen.append(event)
+                if event.status.isFinal { break }
+            }
+            return .events(seen)
+        }
+        let result = try await body()
+        while let ended = try await group.next() {
+            if case .events(let events) = ended { return (result, events) }
+        }
+        throw HarnessError("the results tail ended before the final status event")
+    }
+}
+
+private enum WatchEnded<T: Sendable>: Sendable {
+    case tail
+    case events([StatusEvent])
 }

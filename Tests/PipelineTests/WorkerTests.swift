@@ -18,10 +18,17 @@ struct WorkerTests {
                 try await Workspace.with { workspace in
                     let configuration = try workerConfiguration(broker: broker, rpcURL: chain.url, workspace: workspace)
                     let request = Fixtures.request()
-                    let record = try await whileWorkerRuns(configuration) {
-                        try await withRequestProducer(broker) { try await $0.send(request) }
-                        return try await records([request.id], in: try workspace.openStore()) { $0.status == .broadcast }[0]
+                    let (record, events) = try await watchingResults(broker, for: request.id) {
+                        try await whileWorkerRuns(configuration) {
+                            try await withRequestProducer(broker) { try await $0.send(request) }
+                            return try await records([request.id], in: try workspace.openStore()) { $0.status == .broadcast }[0]
+                        }
                     }
+                    // The results topic tells the API what the store says.
+                    let final = try #require(events.last)
+                    #expect(final.status == .broadcast)
+                    #expect(final.hash == record.hash)
+                    #expect(final.rawTransaction.bytes == record.rawTransaction)
                     try await withChainRPCClient(endpoints: [chain.url]) { node in
                         let receipt = try await eventually("the receipt") { try await node.transactionReceipt(record.hash) }
                         #expect(receipt.status == .success)
