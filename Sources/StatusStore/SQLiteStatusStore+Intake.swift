@@ -9,7 +9,7 @@ extension SQLiteStatusStore {
         sign: @Sendable (BroadcastRequest, Nonce) throws -> SignedBytes
     ) async throws -> [IntakeResult] {
         let now = StoredTime.rounded(self.now())
-        return try await writer.write { db in
+        return try await write(.durable) { db in
             var nonces = SenderNonces()
             var offsets = PartitionOffsets()
             var results: [IntakeResult] = []

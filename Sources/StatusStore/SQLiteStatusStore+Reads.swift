@@ -19,8 +19,6 @@ extension SQLiteStatusStore {
 
     public func unfinished(limit: Int) async throws -> [TransactionRecord] {
         try await writer.read { db in
-            // The status list is spelled out, not bound, so that SQLite can prove the partial
-            // index requests_unfinished applies.
             try RequestRow.fetchAll(
                 db,
                 sql: """

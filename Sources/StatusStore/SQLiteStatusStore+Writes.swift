@@ -11,7 +11,9 @@ extension SQLiteStatusStore {
         _ attempt: BroadcastAttempt, status: TransactionStatus, nextAttemptAt: Date?
     ) async throws -> TransactionRecord {
         let now = StoredTime.rounded(self.now())
-        return try await writer.write { db in
+        // Lost to power loss, an attempt is made again with the same signed bytes, as after a
+        // crash between sending and recording.
+        return try await write(.relaxed) { db in
             let id = attempt.requestID
             guard let row = try RequestRow.fetchOne(db, key: id.description) else {
                 throw StatusStoreError(.unknownRequest, "cannot record attempt \(attempt.number) of request \(id): no such request is stored")
@@ -39,7 +41,8 @@ extension SQLiteStatusStore {
 
     public func reconcileNonce(sender: Address, chainNext: Nonce) async throws {
         let next = try storedInteger(chainNext.value, "chain nonce of \(sender)")
-        try await writer.write { db in
+        // Durable: a rewound next nonce would sign new requests with nonces already used.
+        try await write(.durable) { db in
             try db.execute(
                 sql: """
                     INSERT INTO sender_nonces (address, next_nonce) VALUES (?, ?)
@@ -51,7 +54,9 @@ extension SQLiteStatusStore {
     }
 
     public func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome {
-        try await writer.write { db in
+        // Lost to power loss, a claim lets a repeated POST through to intake, which finds its
+        // request id (derived from the key) already stored.
+        try await write(.relaxed) { db in
             try db.execute(
                 sql: """
                     INSERT INTO idempotency_keys (key_hash, request_id, body_hash, created_at) VALUES (?, ?, ?, ?)

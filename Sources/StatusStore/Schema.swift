@@ -40,9 +40,8 @@ enum Schema {
         CREATE INDEX requests_by_updated ON requests (updated_at, id);
         CREATE INDEX requests_by_retry_of ON requests (retry_of);
         CREATE INDEX requests_due ON requests (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
-        -- Small however many requests are done: the restart pass reads it in nonce order.
-        CREATE INDEX requests_unfinished ON requests (from_address, nonce)
-            WHERE status IN ('signed', 'retrying');
+        -- The restart pass finds unfinished requests through requests_by_status_updated and
+        -- sorts only those; a partial index in nonce order goes unused by SQLite's planner.
 
         CREATE TABLE attempts (
             request_id TEXT NOT NULL REFERENCES requests (id),
