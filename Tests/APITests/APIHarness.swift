@@ -106,6 +106,12 @@ extension TestResponse {
         try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
     }
 
+    /// The `id` of a successful answer.
+    func requestID() throws -> RequestID {
+        let text = try #require(try json()["id"] as? String)
+        return try #require(RequestID(text))
+    }
+
     /// The `error` object every error answer carries.
     func error() throws -> (code: String, reason: String) {
         let error = try #require(try json()["error"] as? [String: Any])
@@ -122,3 +128,6 @@ struct TailNotPositioned: Error, CustomStringConvertible {
     let topic: String
     var description: String { "the tail of \(topic) was never positioned" }
 }
+
+/// Hummingbird has a `RequestID` of its own; ours names a broadcast request.
+typealias RequestID = BroadcastModel.RequestID
