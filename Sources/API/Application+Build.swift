@@ -86,3 +86,9 @@ public func buildApplication(
         services: services,
         logger: dependencies.logger)
 }
+
+/// Builds the API and serves it until SIGTERM or SIGINT, then shuts down gracefully: the HTTP
+/// server first, then the results tail, then the producer (which flushes what is pending).
+public func runAPI(configuration: BroadcasterConfiguration, dependencies: APIDependencies) async throws {
+    try await buildApplication(configuration: configuration, dependencies: dependencies).runService()
+}

@@ -2,6 +2,7 @@ import ABI
 import BroadcastModel
 import Configuration
 import EVMKeys
+import EVMPrimitives
 import Foundation
 
 /// Everything the API and the workers are configured with: one tree, each node with defaults.
@@ -20,6 +21,8 @@ public struct BroadcasterConfiguration: Sendable {
     public var fees = FeeSettings()
     /// Signer name -> where its key comes from.
     public var signers: [String: KeySource] = [:]
+    /// Signer name -> its address, the sender of its message types' transactions.
+    public var signerAddresses: [String: Address] = [:]
     public var messageTypes: [MessageTypeSettings] = [] {
         didSet { index = Self.index(messageTypes) }
     }
@@ -43,7 +46,9 @@ public struct BroadcasterConfiguration: Sendable {
         api = try scoped("api") { () throws(ConfigurationError) in try APISettings(reader: reader.scoped(to: "api")) }
         worker = try scoped("worker") { () throws(ConfigurationError) in try WorkerSettings(reader: reader.scoped(to: "worker")) }
         fees = try scoped("fees") { () throws(ConfigurationError) in try FeeSettings(reader: reader.scoped(to: "fees")) }
-        signers = try scoped("signers") { () throws(ConfigurationError) in try SignerSettings.read(reader: reader.scoped(to: "signers")) }
+        (signers, signerAddresses) = try scoped("signers") { () throws(ConfigurationError) in
+            try SignerSettings.read(reader: reader.scoped(to: "signers"))
+        }
         let types = try scoped("messageTypes") { () throws(ConfigurationError) in
             try MessageTypeSettings.readAll(reader: reader.scoped(to: "messageTypes"))
         }
@@ -65,6 +70,11 @@ public struct BroadcasterConfiguration: Sendable {
     public func messageType(for text: String) throws(SignatureError) -> MessageTypeSettings? {
         let canonical = try FunctionSignature(parsing: text).canonical
         return index[canonical].map { messageTypes[$0] }
+    }
+
+    /// The address that sends `type`'s transactions.
+    public func sender(of type: MessageTypeSettings) -> Address? {
+        signerAddresses[type.signer]
     }
 
     private static func index(_ types: [MessageTypeSettings]) -> [String: Int] {

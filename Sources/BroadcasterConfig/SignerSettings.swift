@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import EVMKeys
+import EVMPrimitives
 
 /// Reads the `signers` node: named key sources. Keys come only from files or the environment.
 ///
@@ -9,18 +10,34 @@ import EVMKeys
 /// - `<name>.keyFile` (path): a file holding the 64-hex private key.
 /// - `<name>.keyEnv` (variable name): an environment variable holding the key.
 /// - `<name>.keystore` (path) with `<name>.passwordFile` (path): a Web3 v3 keystore and its password file.
+/// - `<name>.address` (address, required): the key's address. The API sends it as the sender
+///   without ever loading the key; a worker refuses to start if its key has another address.
 ///
 /// Exactly one of `keyFile`, `keyEnv`, `keystore` per signer.
 enum SignerSettings {
-    static func read(reader: ConfigReader) throws(ConfigurationError) -> [String: KeySource] {
+    static func read(reader: ConfigReader) throws(ConfigurationError) -> (keys: [String: KeySource], addresses: [String: Address]) {
         let names = try ConfigName.list(SettingsReader(reader), key: "names")
-        var signers: [String: KeySource] = [:]
+        var keys: [String: KeySource] = [:]
+        var addresses: [String: Address] = [:]
         for name in names {
-            signers[name] = try scoped(name) { () throws(ConfigurationError) -> KeySource in
-                try keySource(SettingsReader(reader.scoped(to: ConfigKey([name]))))
+            try scoped(name) { () throws(ConfigurationError) in
+                let settings = SettingsReader(reader.scoped(to: ConfigKey([name])))
+                keys[name] = try keySource(settings)
+                addresses[name] = try address(settings)
             }
         }
-        return signers
+        return (keys, addresses)
+    }
+
+    private static func address(_ settings: SettingsReader) throws(ConfigurationError) -> Address {
+        guard let text = try settings.string("address"), !text.isEmpty else {
+            throw ConfigurationError(key: ["address"], reason: "missing; give the signer's 0x-prefixed address (the API never loads keys, so it must be configured)")
+        }
+        do {
+            return try Address(text)
+        } catch {
+            throw ConfigurationError(key: ["address"], reason: "\"\(text)\": \(error)")
+        }
     }
 
     private static func keySource(_ settings: SettingsReader) throws(ConfigurationError) -> KeySource {

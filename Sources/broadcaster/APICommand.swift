@@ -38,7 +38,7 @@ struct APICommand: AsyncParsableCommand {
                 "address": "\(configuration.api.host):\(configuration.api.port)", "brokers": "\(configuration.kafka.brokers)",
                 "librdkafka": "\(LibRdKafka.version)", "message_types": "\(configuration.messageTypes.map(\.signature.canonical))",
             ])
-            try await buildApplication(configuration: configuration, dependencies: dependencies).runService()
+            try await runAPI(configuration: configuration, dependencies: dependencies)
         } catch {
             // Configuration and startup errors describe themselves without secrets.
             logger.critical("api stopped: \(error)")
