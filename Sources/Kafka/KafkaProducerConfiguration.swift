@@ -27,7 +27,7 @@ public struct KafkaProducerConfiguration: Sendable {
     }
 
     var rdKafkaProperties: [String: String] {
-        var all = properties
+        var all = reconnectDefaults.merging(properties) { _, configured in configured }
         all["bootstrap.servers"] = bootstrapServers
         all["client.id"] = clientID
         all["message.timeout.ms"] = String(deliveryTimeout.milliseconds)
@@ -75,10 +75,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 
     var rdKafkaProperties: [String: String] {
-        var all = [
-            "partition.assignment.strategy": "roundrobin",
-            "max.poll.interval.ms": String(max(300_000, sessionTimeout.milliseconds)),
-        ]
+        var all = reconnectDefaults
+        all["partition.assignment.strategy"] = "roundrobin"
+        all["max.poll.interval.ms"] = String(max(300_000, sessionTimeout.milliseconds))
         all.merge(properties) { _, configured in configured }
         all["bootstrap.servers"] = bootstrapServers
         all["client.id"] = clientID
@@ -90,6 +89,10 @@ public struct KafkaConsumerConfiguration: Sendable {
         return all
     }
 }
+
+/// librdkafka backs off up to 10 s between reconnects by default; a restarted broker should
+/// be used again within a second (the API answers 503 meanwhile).
+let reconnectDefaults = ["reconnect.backoff.ms": "100", "reconnect.backoff.max.ms": "1000"]
 
 extension Duration {
     var milliseconds: Int64 {

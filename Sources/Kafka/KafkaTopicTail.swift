@@ -32,6 +32,8 @@ public final class KafkaTopicTail: Service, Sendable {
         try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
         var all = properties
         all["bootstrap.servers"] = bootstrapServers
+        // librdkafka's assign() needs a group id, though the tail never joins or commits.
+        all["group.id"] = "broadcaster-tail-\(UInt64.random(in: .min ... .max))"
         all["enable.auto.commit"] = "false"
         all["enable.partition.eof"] = "false"
         let handler = TailEvents(logger: logger)
@@ -59,6 +61,7 @@ public final class KafkaTopicTail: Service, Sendable {
         let client = client, handler = handler, stop = stop, logger = logger, topic = topic
         let positioning = positioning, limit = limit
         await PollingThread.run(name: "kafka-tail", stop: stop) {
+            client.redirectMainQueueToConsumer()
             if Self.position(client, topic: topic, stop: stop, logger: logger) {
                 self.isPositioned.store(true, ordering: .releasing)
             }
@@ -70,9 +73,6 @@ public final class KafkaTopicTail: Service, Sendable {
                 case .resume: client.setAssignmentPaused(false)
                 case .none: break
                 }
-                // Errors and logs are on the main queue: a consumer without a group cannot
-                // redirect it to the consumer queue.
-                client.poll(timeoutMS: 0)
                 switch client.consumerPoll(timeoutMS: 100) {
                 case .message(let message): handler.buffer.push(message)
                 case .error(let error): logger.warning("\(error)")
@@ -97,7 +97,7 @@ public final class KafkaTopicTail: Service, Sendable {
                 return true
             } catch {
                 logger.warning("Kafka tail of \(topic) cannot position yet, retrying: \(error)")
-                client.poll(timeoutMS: 500)
+                _ = client.consumerPoll(timeoutMS: 500)
             }
         }
         return false

@@ -92,7 +92,7 @@ struct ConsumerTests {
                     try await group.waitForAll()
                 }
             }
-            let limit = 20
+            let limit = 100
             let consumer = try KafkaConsumer(
                 configuration: .init(
                     bootstrapServers: broker.bootstrapServers, groupID: "slow", topics: ["slow"],

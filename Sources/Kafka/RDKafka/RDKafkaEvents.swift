@@ -104,7 +104,12 @@ enum RDKafkaCallbacks {
         let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))
         guard err == RD_KAFKA_RESP_ERR__FATAL, let rk else {
             // librdkafka retries these by itself; they matter to an operator, not to callers.
-            box.handler.logger.warning("Kafka: \(text)")
+            // Connection failures are already in the log callback's output.
+            if err == RD_KAFKA_RESP_ERR__TRANSPORT {
+                box.handler.logger.debug("Kafka: \(text)")
+            } else {
+                box.handler.logger.warning("Kafka: \(text)")
+            }
             return
         }
         var buffer = [CChar](repeating: 0, count: 512)
@@ -121,10 +126,10 @@ enum RDKafkaCallbacks {
     ) -> Void = { rk, level, facility, message in
         guard let rk, let box = RDKafkaHandlerBox.from(rd_kafka_opaque(rk)) else { return }
         let text = "librdkafka \(facility.map { String(cString: $0) } ?? ""): \(message.map { String(cString: $0) } ?? "")"
-        // syslog levels: 0-3 error, 4 warning, 5-6 notice/info, 7 debug.
+        // syslog levels 0-7; librdkafka says "error" (3) for a refused connection it will
+        // retry, which is a warning to us.
         switch level {
-        case ...3: box.handler.logger.error("\(text)")
-        case 4: box.handler.logger.warning("\(text)")
+        case ...4: box.handler.logger.warning("\(text)")
         case 5, 6: box.handler.logger.info("\(text)")
         default: box.handler.logger.debug("\(text)")
         }
