@@ -11,7 +11,8 @@ public final class TansuBroker: Sendable {
     /// "127.0.0.1:PORT", for `bootstrap.servers`.
     public var bootstrapServers: String { "127.0.0.1:\(port)" }
 
-    private let process = Mutex<Process?>(nil)
+    /// The watchdog shell running the broker, and the write end of its lifeline pipe.
+    private let process = Mutex<(shell: Process, lifeline: FileHandle)?>(nil)
     private let topics = Mutex<[(name: String, partitions: Int)]>([])
     private let logFile: URL
 
@@ -32,8 +33,11 @@ public final class TansuBroker: Sendable {
     /// its port stops answering at once.
     public func stop() async {
         guard let running = process.withLock({ process in defer { process = nil }; return process }) else { return }
-        kill(running.processIdentifier, SIGKILL)
-        _ = await Self.waitForExit(running, timeout: .seconds(10))
+        try? running.lifeline.close()
+        if await !Self.waitForExit(running.shell, timeout: .seconds(5)) {
+            kill(running.shell.processIdentifier, SIGKILL)
+            _ = await Self.waitForExit(running.shell, timeout: .seconds(5))
+        }
     }
 
     /// Starts the broker again on the same port, with the same (now empty) topics.
@@ -50,19 +54,24 @@ public final class TansuBroker: Sendable {
 
     func start() async throws {
         let url = "tcp://127.0.0.1:\(port)"
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
-        let broker = Process()
-        broker.executableURL = try Self.tansuScript()
-        broker.arguments = [
+        let lifeline = Pipe()
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = [
+            "-c", Self.watchdog, try Self.tansuScript().path,
             "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/",
         ]
-        broker.standardOutput = log
-        broker.standardError = log
-        broker.standardInput = FileHandle.nullDevice
-        try broker.run()
-        process.withLock { $0 = broker }
+        shell.standardOutput = log
+        shell.standardError = log
+        shell.standardInput = lifeline
+        try shell.run()
+        process.withLock { $0 = (shell, lifeline.fileHandleForWriting) }
+        let broker = shell
 
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
@@ -89,6 +98,18 @@ public final class TansuBroker: Sendable {
     }
 
     // MARK: Process plumbing
+
+    /// Runs the broker ($0 "$@") and kills it when its stdin, a pipe only this test process
+    /// writes to, reaches end of file: on `stop()`, and also when the test process dies
+    /// without stopping it, so no broker outlives its tests. Exits when the broker does.
+    static let watchdog = """
+        exec 3<&0
+        "$0" "$@" </dev/null & broker=$!
+        cat <&3 >/dev/null & lifeline=$!
+        while kill -0 $broker 2>/dev/null && kill -0 $lifeline 2>/dev/null; do sleep 0.1; done
+        kill -9 $broker $lifeline 2>/dev/null
+        wait $broker
+        """
 
     /// scripts/tansu in this checkout (it execs the binary scripts/kafka-setup installed).
     static func tansuScript() throws -> URL {
