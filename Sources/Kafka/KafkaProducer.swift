@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// A `Service`: `run()` must be running for sends to complete (it serves librdkafka's delivery
 /// reports on a thread of its own). When `run()` is cancelled or shut down gracefully it
-/// refuses new sends, flushes for at most the delivery timeout, and fails every send still
-/// waiting, so nothing waits forever.
+/// refuses new sends, flushes for at most the shutdown timeout, and fails every send still
+/// waiting (retriably), so nothing waits forever.
 ///
 /// ```swift
 /// let producer = try KafkaProducer(configuration: .init(bootstrapServers: "127.0.0.1:9092"), logger: logger)
@@ -32,14 +32,14 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Serves delivery reports until cancelled or shut down, then flushes (bounded by the
-    /// delivery timeout) and fails what is still pending. Throws if librdkafka failed fatally.
+    /// shutdown timeout) and fails what is still pending. Throws if librdkafka failed fatally.
     public func run() async throws {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else {
             throw KafkaError(.misuse, "KafkaProducer.run() was called twice; run each producer once")
         }
         let client = client, events = events, stop = stop, logger = logger
-        let flushTimeout = configuration.deliveryTimeout
+        let flushTimeout = min(configuration.shutdownTimeout, configuration.deliveryTimeout)
         await PollingThread.run(name: "kafka-producer", stop: stop) {
             while !stop.isRequested && events.fatalError == nil {
                 client.poll(timeoutMS: 100)

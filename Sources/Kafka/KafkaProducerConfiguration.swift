@@ -8,9 +8,11 @@ public struct KafkaProducerConfiguration: Sendable {
     /// `client.id`, shown in broker logs.
     public var clientID: String
     /// How long a message may wait for its acknowledgement, retries included
-    /// (`message.timeout.ms`); `send` fails with a retriable error after it. Also bounds the
-    /// flush at shutdown.
+    /// (`message.timeout.ms`); `send` fails with a retriable error after it.
     public var deliveryTimeout: Duration
+    /// How long `run()` waits at shutdown for messages still unacknowledged before failing
+    /// their sends (never longer than the delivery timeout).
+    public var shutdownTimeout: Duration
     /// Further librdkafka properties; they cannot override idempotence or acks.
     public var properties: [String: String]
 
@@ -18,11 +20,13 @@ public struct KafkaProducerConfiguration: Sendable {
         bootstrapServers: String,
         clientID: String = "broadcaster",
         deliveryTimeout: Duration = .seconds(5),
+        shutdownTimeout: Duration = .seconds(5),
         properties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
         self.deliveryTimeout = deliveryTimeout
+        self.shutdownTimeout = shutdownTimeout
         self.properties = properties
     }
 

@@ -16,6 +16,8 @@ extension KafkaError {
             code = .queueFull
         case RD_KAFKA_RESP_ERR__FATAL:
             code = .fatal
+        case RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT, RD_KAFKA_RESP_ERR__DESTROY:
+            code = .shutDown
         default:
             code = .broker
         }
@@ -38,6 +40,8 @@ extension KafkaError {
         RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
         RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
         RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+        // Given up at shutdown: another process (or a restart) can take the request.
+        RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT, RD_KAFKA_RESP_ERR__DESTROY,
     ].reduce(into: []) { $0.insert($1.rawValue) }
 
     /// Wraps an `rd_kafka_error_t`, destroying it.
