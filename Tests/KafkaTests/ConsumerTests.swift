@@ -77,6 +77,25 @@ struct ConsumerTests {
         }
     }
 
+    @Test("an offset source that fails stops the consumer rather than guess where to start")
+    func failingOffsetSource() async throws {
+        struct Unavailable: KafkaOffsetSource {
+            struct StoreDown: Error, CustomStringConvertible { var description: String { "store is down" } }
+            func startingOffsets(topic: String, partitions: [Int32]) throws -> [Int32: Int64] { throw StoreDown() }
+        }
+        try await withTansu(topics: ["guarded": 1]) { broker in
+            let consumer = try KafkaConsumer(
+                configuration: .init(bootstrapServers: broker.bootstrapServers, groupID: "guarded", topics: ["guarded"]),
+                offsetSource: Unavailable(), logger: testLogger)
+            let error = await #expect(throws: KafkaError.self) { try await consumer.run() }
+            #expect(error?.code == .offsetSource)
+            #expect(error?.description.contains("store is down") == true)
+            var events: [KafkaConsumerEvent] = []
+            for await event in consumer.events { events.append(event) }
+            #expect(events.isEmpty)
+        }
+    }
+
     @Test("a slow reader pauses fetching instead of losing or piling up messages")
     func backpressure() async throws {
         try await withTansu(topics: ["slow": 2]) { broker in
