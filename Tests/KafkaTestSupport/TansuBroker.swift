@@ -70,18 +70,20 @@ public final class TansuBroker: Sendable {
         shell.standardError = log
         shell.standardInput = lifeline
         try shell.run()
+        try? log.close()
         process.withLock { $0 = (shell, lifeline.fileHandleForWriting) }
-        let broker = shell
-
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if !broker.isRunning { break }
+        // Checks once more after the last sleep: on a loaded machine a sleep can overrun the
+        // whole deadline, and the broker is usually up by then.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while shell.isRunning {
             if Self.accepts(port: port) {
-                // A broker that lost the port race exits at once; make sure ours is the one listening.
-                try await Task.sleep(for: .milliseconds(50))
-                if broker.isRunning { return }
+                // A broker that lost the port race exits at once (and its watchdog within 0.1 s);
+                // make sure ours is the one listening.
+                try await Task.sleep(for: .milliseconds(250))
+                if shell.isRunning { return }
                 break
             }
+            if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
