@@ -30,7 +30,7 @@ struct RequestPublisher: Sendable {
     func publish(_ request: BroadcastRequest, logger: Logger) async throws(APIError) -> KafkaDeliveryReport {
         let payload: [UInt8]
         do {
-            payload = Array(try TopicCoding.encoder.encode(request))
+            payload = Array(try TopicCoding.encoder().encode(request))
         } catch {
             logger.error("cannot encode request \(request.id): \(error)", metadata: ["request_id": "\(request.id)"])
             throw APIError(.internalServerError, code: "internal", reason: "the server failed to encode the request")
@@ -83,14 +83,6 @@ extension Metrics.Timer {
         let (seconds, attoseconds) = elapsed.components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
-}
-
-/// How BroadcastModel values travel on the topics. Foundation's default coders, as the
-/// workers use them (dates as seconds since 2001); one shared definition in BroadcastModel
-/// would be better.
-enum TopicCoding {
-    static var encoder: JSONEncoder { JSONEncoder() }
-    static var decoder: JSONDecoder { JSONDecoder() }
 }
 
 /// Whether produces are being acknowledged: `/readyz` reports a broker that stopped acking.

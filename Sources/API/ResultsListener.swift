@@ -15,7 +15,7 @@ struct ResultsListener: Service {
             group.addTask { try await tail.run() }
             for await message in tail.messages {
                 do {
-                    let event = try TopicCoding.decoder.decode(StatusEvent.self, from: Data(message.value))
+                    let event = try TopicCoding.decoder().decode(StatusEvent.self, from: Data(message.value))
                     await waiters.deliver(event)
                 } catch {
                     logger.warning("skipping a results message that is not a status event (partition \(message.partition), offset \(message.offset)): \(error)")

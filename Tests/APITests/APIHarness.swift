@@ -121,7 +121,7 @@ extension TestResponse {
 
 /// Decodes the messages of the requests topic.
 func decodeRequest(_ message: KafkaMessage) throws -> BroadcastRequest {
-    try JSONDecoder().decode(BroadcastRequest.self, from: Data(message.value))
+    try TopicCoding.decoder().decode(BroadcastRequest.self, from: Data(message.value))
 }
 
 struct TailNotPositioned: Error, CustomStringConvertible {

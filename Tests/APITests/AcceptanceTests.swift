@@ -102,7 +102,7 @@ struct AcceptanceTests {
                         hash: try TxHash("0x" + String(repeating: "ab", count: 32)), attempts: 1, createdAt: Date(), updatedAt: Date())
                     _ = try await producer.send(
                         topic: APIHarness.resultsTopic, key: Array(request.id.description.utf8),
-                        value: Array(try JSONEncoder().encode(StatusEvent(record: record, at: Date()))))
+                        value: Array(try TopicCoding.encoder().encode(StatusEvent(record: record, at: Date()))))
                     let response = try await answer
                     #expect(response.status == .ok, "\(response.text)")
                     let json = try response.json()

@@ -29,3 +29,20 @@ import Testing
         }
     }
 }
+
+@Suite struct TopicCodingTests {
+    @Test func datesTravelAsISO8601InUTCToTheMillisecond() throws {
+        let date = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let json = try TopicCoding.encoder().encode(["at": date])
+        #expect(String(decoding: json, as: UTF8.self) == #"{"at":"2023-11-14T22:13:20.250Z"}"#)
+        #expect(try TopicCoding.decoder().decode([String: Date].self, from: json) == ["at": date])
+    }
+
+    @Test func acceptsDatesWithoutFractionAndRejectsOtherForms() throws {
+        let whole = try TopicCoding.decoder().decode([String: Date].self, from: Data(#"{"at":"2023-11-14T22:13:20Z"}"#.utf8))
+        #expect(whole["at"] == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(throws: DecodingError.self) {
+            _ = try TopicCoding.decoder().decode([String: Date].self, from: Data(#"{"at":721000000}"#.utf8))
+        }
+    }
+}

@@ -125,7 +125,7 @@ struct RequestProducer: Sendable {
 
     func send(_ request: BroadcastRequest) async throws {
         _ = try await producer.send(
-            topic: Topics.requests, key: Array(request.from.checksummed.utf8), value: Array(try JSONEncoder().encode(request)))
+            topic: Topics.requests, key: Array(request.from.checksummed.utf8), value: Array(try TopicCoding.encoder().encode(request)))
     }
 
     func sendRaw(_ value: [UInt8]) async throws {
@@ -187,7 +187,7 @@ func watchingResults<T: Sendable>(
         group.addTask {
             var seen: [StatusEvent] = []
             for await message in tail.messages {
-                guard let event = try? JSONDecoder().decode(StatusEvent.self, from: Data(message.value)), event.id == id
+                guard let event = try? TopicCoding.decoder().decode(StatusEvent.self, from: Data(message.value)), event.id == id
                 else { continue }
                 seen.append(event)
                 if event.status.isFinal { break }

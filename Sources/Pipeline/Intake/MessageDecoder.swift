@@ -15,7 +15,7 @@ struct MessageDecoder: Sendable {
             group: group, topic: message.topic, partition: message.partition, offset: message.offset)
         let request: BroadcastRequest
         do {
-            request = try JSONDecoder().decode(BroadcastRequest.self, from: Data(message.value))
+            request = try TopicCoding.decoder().decode(BroadcastRequest.self, from: Data(message.value))
         } catch {
             return (ConsumedMessage(request: nil, position: position), "not a broadcast request: \(Self.describe(error))")
         }

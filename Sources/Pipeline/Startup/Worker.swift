@@ -91,7 +91,7 @@ public enum Worker {
             logger: logger)
         let resultsTopic = kafka.resultsTopic
         let publisher = ResultsPublisher(logger: logger) { event in
-            let value = try JSONEncoder().encode(event)
+            let value = try TopicCoding.encoder().encode(event)
             _ = try await producer.send(topic: resultsTopic, key: Array(event.id.description.utf8), value: Array(value))
         }
         let signer = RequestSigner(
