@@ -207,6 +207,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "BroadcastModelTests", dependencies: ["BroadcastModel", "EVMPrimitives"]),
         .testTarget(
             name: "StatusStoreTests",
             dependencies: [

@@ -1,16 +1,22 @@
 import BroadcastModel
 import Testing
 
-/// A generator that always returns the same value, so jitter lands where the test says.
-struct FixedRandom: RandomNumberGenerator {
-    var value: UInt64
-    mutating func next() -> UInt64 { value }
+/// SplitMix64: a small seeded generator, so schedules are the same on every run.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
 
 @Suite struct RetryPolicyTests {
     @Test func defaultsAreThreeAttemptsWithExponentialDelays() {
         let policy = RetryPolicy(initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(60), jitter: 0)
-        var random = FixedRandom(value: 0)
+        var random = SeededRandom(state: 0)
         #expect(policy.maxAttempts == 3)
         #expect(policy.delay(afterAttempt: 1, using: &random) == .seconds(2))
         #expect(policy.delay(afterAttempt: 2, using: &random) == .seconds(4))
@@ -19,20 +25,18 @@ struct FixedRandom: RandomNumberGenerator {
 
     @Test func delaysAreCapped() {
         let policy = RetryPolicy(maxAttempts: 10, initialDelay: .seconds(1), multiplier: 10, maxDelay: .seconds(30), jitter: 0)
-        var random = FixedRandom(value: 0)
+        var random = SeededRandom(state: 0)
         #expect(policy.delay(afterAttempt: 3, using: &random) == .seconds(30))
         #expect(policy.delay(afterAttempt: 9, using: &random) == .seconds(30))
     }
 
     @Test func jitterStaysWithinItsSpread() {
         let policy = RetryPolicy(maxAttempts: 5, initialDelay: .seconds(10), multiplier: 1, jitter: 0.2)
-        var low = FixedRandom(value: 0)
-        var high = FixedRandom(value: .max)
-        let lowDelay = policy.delay(afterAttempt: 1, using: &low)!
-        let highDelay = policy.delay(afterAttempt: 1, using: &high)!
-        #expect(lowDelay >= .seconds(8) && lowDelay <= .seconds(12))
-        #expect(highDelay >= .seconds(8) && highDelay <= .seconds(12))
-        #expect(lowDelay < highDelay)
+        var random = SeededRandom(state: 42)
+        let delays = (0..<200).map { _ in policy.delay(afterAttempt: 1, using: &random)! }
+        #expect(delays.allSatisfy { $0 >= .seconds(8) && $0 <= .seconds(12) })
+        // Spread out, not bunched: both ends of the window are used.
+        #expect(delays.contains { $0 < .seconds(9) } && delays.contains { $0 > .seconds(11) })
     }
 
     @Test func nonsenseSettingsAreClamped() {
