@@ -7,18 +7,28 @@ import Logging
 /// The checks a worker passes before it consumes anything, each failing with a message that
 /// names the setting to fix.
 public enum StartupChecks {
-    /// Loads every configured signer's key; names the signer whose key cannot be loaded.
-    public static func loadSigners(_ sources: [String: KeySource]) throws(WorkerStartupError) -> [Signer] {
+    /// Loads every configured signer's key; names the signer whose key cannot be loaded or
+    /// whose key is not the configured address (the API sends requests as that address, so a
+    /// worker signing with another key would send them from an account nobody expects).
+    public static func loadSigners(
+        _ sources: [String: KeySource], addresses: [String: Address]
+    ) throws(WorkerStartupError) -> [Signer] {
         guard !sources.isEmpty else {
             throw WorkerStartupError("no signer is configured (signers.names); a worker needs at least one key to sign with")
         }
         var signers: [Signer] = []
         for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            let signer: Signer
             do {
-                signers.append(Signer(key: try source.load()))
+                signer = Signer(key: try source.load())
             } catch {
                 throw WorkerStartupError("cannot load the key of signer \"\(name)\" from \(source): \(error)")
             }
+            if let expected = addresses[name], expected != signer.address {
+                throw WorkerStartupError(
+                    "the key of signer \"\(name)\" (\(source)) belongs to \(signer.address), but signers.\(name).address is \(expected); point the signer at the right key, or correct its address")
+            }
+            signers.append(signer)
         }
         return signers
     }

@@ -49,7 +49,7 @@ public enum Worker {
         } catch {
             throw WorkerStartupError("\(error)")
         }
-        let signers = try StartupChecks.loadSigners(configuration.signers)
+        let signers = try StartupChecks.loadSigners(configuration.signers, addresses: configuration.signerAddresses)
         let rpcConfiguration: ChainRPCConfiguration
         do {
             rpcConfiguration = try ChainRPCConfiguration(
