@@ -238,6 +238,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "BroadcastModel", "ChainRPC", "DevChainSupport", "EVMPrimitives", "EVMSigning", "KafkaTestSupport",
+                "StatusStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "ChainRPC", "EVMSigning", "EVMPrimitives", "ABI", "DevChainSupport",

@@ -1,0 +1,223 @@
+import EVMPrimitives
+import EVMSigning
+import Foundation
+import KafkaTestSupport
+
+/// The topics every end-to-end test's broker starts with.
+enum Topics {
+    static let requests = "broadcaster.requests"
+    static let results = "broadcaster.results"
+    static let all = [requests: 12, results: 6]
+}
+
+/// One configured sender: a dev key, its signer name and its own message type, so that
+/// requests spread over the requests topic's partitions (the key is the sender).
+struct Sender: Sendable {
+    let index: Int
+    let address: Address
+    /// The public dev key 0x…0N; written to a key file, never printed.
+    let keyHex: String
+    var signerName: String { "s\(index)" }
+    var messageTypeName: String { "add_weight_\(index)" }
+    var signature: String { "add_weight_\(index)(address,uint256)" }
+
+    /// `signature`'s selector, an address argument and `weight`: unique calldata per request.
+    func calldata(weight: UInt64) -> Calldata {
+        var bytes = Array(Keccak256.hash(Array(signature.utf8)).prefix(4))
+        bytes += [UInt8](repeating: 0, count: 12) + address.bytes
+        bytes += [UInt8](repeating: 0, count: 24) + withUnsafeBytes(of: weight.bigEndian) { Array($0) }
+        return Calldata(bytes)
+    }
+
+    /// Dev keys 0x…01 through 0x…0`count` (funded on the local chain).
+    static func devSenders(count: Int) throws -> [Sender] {
+        try (1...count).map { index in
+            let hex = "0x" + String(repeating: "0", count: 62) + String(format: "%02x", index)
+            return Sender(index: index, address: try PrivateKey(hex: hex).address, keyHex: hex)
+        }
+    }
+}
+
+/// The dev contract every message type calls.
+let devContract = try! Address("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+
+/// A temporary directory holding the store, the key files, the configuration and the logs.
+struct Workspace {
+    let directory: URL
+    var storePath: String { directory.appendingPathComponent("broadcaster.sqlite").path }
+    var configPath: String { directory.appendingPathComponent("broadcaster.json").path }
+
+    /// Runs `body` in a fresh workspace, removed afterwards unless the test failed (its logs help).
+    static func with<T>(_ body: (Workspace) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            let result = try await body(Workspace(directory: directory))
+            try? FileManager.default.removeItem(at: directory)
+            return result
+        } catch {
+            print("end-to-end: logs kept in \(directory.path)")
+            throw error
+        }
+    }
+
+    /// Writes the key files (mode 0600) and a configuration for this broker, chain and port.
+    func writeConfiguration(broker: TansuBroker, rpcURL: String, apiPort: Int, senders: [Sender]) throws {
+        var signers: [String: Any] = ["names": senders.map(\.signerName)]
+        var messageTypes: [String: Any] = ["names": senders.map(\.messageTypeName)]
+        for sender in senders {
+            let keyFile = directory.appendingPathComponent("\(sender.signerName).key").path
+            guard FileManager.default.createFile(
+                atPath: keyFile, contents: Data((sender.keyHex + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            else { throw StackError("cannot write the key file \(keyFile)") }
+            signers[sender.signerName] = ["keyFile": keyFile, "address": sender.address.checksummed]
+            messageTypes[sender.messageTypeName] = [
+                "signature": sender.signature, "contract": devContract.checksummed, "signer": sender.signerName,
+                "gasLimit": 100_000,
+            ]
+        }
+        let configuration: [String: Any] = [
+            "kafka": [
+                "brokers": broker.bootstrapServers, "requestsTopic": Topics.requests, "resultsTopic": Topics.results,
+                "consumerGroup": "broadcaster-workers", "produceTimeout": 5, "sessionTimeout": 6,
+            ],
+            "rpc": ["endpoints": [rpcURL], "callTimeout": 10, "chainID": 131_277_322_940_537],
+            "retry": ["attempts": 8, "initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2],
+            "store": ["path": storePath, "busyTimeout": 5],
+            "api": ["host": "127.0.0.1", "port": apiPort],
+            "signers": signers,
+            "messageTypes": messageTypes,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: configPath))
+    }
+}
+
+/// A `broadcaster api` or `broadcaster worker` process, logging to a file in the workspace.
+final class BroadcasterProcess {
+    let name: String
+    let logFile: URL
+    private let process: Process
+
+    init(_ command: String, name: String, workspace: Workspace) throws {
+        self.name = name
+        logFile = workspace.directory.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        defer { try? log.close() }
+        process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = [command, "--config", workspace.configPath]
+        // Only the file configures it: a BROADCASTER_* variable of this shell would override it.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BROADCASTER_") }
+        process.currentDirectoryURL = workspace.directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    /// kill -9, and waits until the process is gone.
+    func kill9() async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The log so far.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log contains `marker`; fails with the log's tail if the process exits or time runs out.
+    func waitForLog(_ marker: String, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(marker) {
+            guard process.isRunning else { throw StackError("\(name) exited before logging '\(marker)': \(tail)") }
+            guard ContinuousClock.now < deadline else { throw StackError("\(name) did not log '\(marker)' within \(timeout): \(tail)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    var tail: String { String(log.suffix(1500)) }
+
+    /// How many log lines contain `text`.
+    func lines(containing text: String) -> Int {
+        log.split(separator: "\n").count { $0.contains(text) }
+    }
+
+    /// The built `broadcaster` next to the test bundle (`swift build --build-tests` builds both).
+    static func executable() throws -> URL {
+        var candidates: [URL] = []
+        if let bundle = Bundle.main.executableURL {
+            candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("broadcaster"))
+        }
+        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            root.deleteLastPathComponent()
+        }
+        candidates.append(root.appendingPathComponent(".build/debug/broadcaster"))
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw StackError(
+                "the broadcaster executable is not built (looked at \(candidates.map(\.path))); run 'swift build --build-tests' (scripts/test does)")
+        }
+        return found
+    }
+}
+
+/// The API and workers of one test, all killed when the test ends however it ends.
+final class Stack {
+    let workspace: Workspace
+    let apiPort: Int
+    private(set) var processes: [BroadcasterProcess] = []
+    private var generation = 0
+
+    init(workspace: Workspace, apiPort: Int) {
+        self.workspace = workspace
+        self.apiPort = apiPort
+    }
+
+    var apiURL: String { "http://127.0.0.1:\(apiPort)" }
+
+    /// Starts `broadcaster api` and waits for /readyz.
+    func startAPI() async throws -> BroadcasterProcess {
+        generation += 1
+        let api = try BroadcasterProcess("api", name: "api-\(generation)", workspace: workspace)
+        processes.append(api)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while await !HTTP.ok("\(apiURL)/readyz") {
+            guard api.isRunning else { throw StackError("the API exited during startup: \(api.tail)") }
+            guard ContinuousClock.now < deadline else { throw StackError("the API was not ready within 60 s: \(api.tail)") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return api
+    }
+
+    /// Starts a worker; `waitForAssignment` waits until it is in the group with partitions.
+    func startWorker(_ number: Int, waitForAssignment: Bool = true) async throws -> BroadcasterProcess {
+        generation += 1
+        let worker = try BroadcasterProcess("worker", name: "worker-\(number)-\(generation)", workspace: workspace)
+        processes.append(worker)
+        if waitForAssignment {
+            // Tansu holds a JoinGroup for about half the session timeout; a rebalance may take two.
+            try await worker.waitForLog("partitions assigned", timeout: .seconds(45))
+        }
+        return worker
+    }
+
+    /// SIGKILLs everything still running; for the test's `defer`.
+    func killAll() {
+        for process in processes where process.isRunning {
+            kill(process.pid, SIGKILL)
+        }
+    }
+}
+
+struct StackError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
