@@ -7,7 +7,8 @@ import Synchronization
 /// A `Service`: `run()` must be running for sends to complete (it serves librdkafka's delivery
 /// reports on a thread of its own). When `run()` is cancelled or shut down gracefully it
 /// refuses new sends, flushes for at most the shutdown timeout, and fails every send still
-/// waiting (retriably), so nothing waits forever.
+/// waiting (retriably), so nothing waits forever. When its librdkafka instance can no longer
+/// deliver by itself (see `ProducerClients`), it replaces it with a fresh one and carries on.
 ///
 /// ```swift
 /// let producer = try KafkaProducer(configuration: .init(bootstrapServers: "127.0.0.1:9092"), logger: logger)
@@ -17,7 +18,7 @@ import Synchronization
 public final class KafkaProducer: Service, Sendable {
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
-    private let client: RDKafkaClient
+    private let clients: ProducerClients
     private let events: ProducerEvents
     private let stop = StopSignal()
     private let started = Atomic<Bool>(false)
@@ -28,34 +29,41 @@ public final class KafkaProducer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.events = events
-        self.client = try RDKafkaClient(.producer, properties: configuration.rdKafkaProperties, handler: events)
+        self.clients = try ProducerClients(properties: configuration.rdKafkaProperties, handler: events)
     }
 
-    /// Serves delivery reports until cancelled or shut down, then flushes (bounded by the
-    /// shutdown timeout) and fails what is still pending. Throws if librdkafka failed fatally.
+    /// Serves delivery reports until cancelled or shut down, replacing the librdkafka instance
+    /// when it cannot deliver again by itself; then flushes (bounded by the shutdown timeout)
+    /// and fails what is still pending.
     public func run() async throws {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else {
             throw KafkaError(.misuse, "KafkaProducer.run() was called twice; run each producer once")
         }
-        let client = client, events = events, stop = stop, logger = logger
+        let clients = clients, events = events, stop = stop, logger = logger, configuration = configuration
         let flushTimeout = min(configuration.shutdownTimeout, configuration.deliveryTimeout)
         await PollingThread.run(name: "kafka-producer", stop: stop) {
-            while !stop.isRequested && events.fatalError == nil {
-                client.poll(timeoutMS: 100)
+            var repair = ProducerRepair(clients: clients, configuration: configuration, logger: logger)
+            while !stop.isRequested {
+                repair.serveRetired()
+                // Reports from replaced instances say nothing about the current one.
+                _ = events.takeTrouble()
+                clients.client.poll(timeoutMS: 100)
+                if let trouble = events.takeTrouble() { repair.handle(trouble) }
             }
             events.state.withLock { $0.beginClosing() }
+            let client = clients.client
             if !client.flush(timeoutMS: flushTimeout.clampedMilliseconds) {
                 logger.warning(
                     "Kafka producer shut down with \(client.outQueueLength) message(s) not acknowledged within \(flushTimeout.operatorText)")
                 client.purgeQueued()
                 client.poll(timeoutMS: 0)
             }
+            repair.serveRetired()
             for continuation in events.state.withLock({ $0.takeAllWaiting() }) {
                 continuation.resume(returning: .failure(.shutDown("the message may not have been delivered")))
             }
         }
-        if let fatal = events.fatalError { throw fatal }
     }
 
     /// Produces one message and waits for the broker's acknowledgement (all in-sync replicas).
@@ -66,7 +74,7 @@ public final class KafkaProducer: Service, Sendable {
     public func send(
         topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []
     ) async throws(KafkaError) -> KafkaDeliveryReport {
-        let client = client, events = events
+        let clients = clients, events = events
         let id = events.state.withLock { $0.makeID() }
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -75,8 +83,9 @@ public final class KafkaProducer: Service, Sendable {
                     continuation.resume(returning: .failure(error))
                 case .produce:
                     do throws(KafkaError) {
-                        try client.produce(topic: topic, key: key, value: value, headers: headers, messageID: id)
+                        try clients.produce(topic: topic, key: key, value: value, headers: headers, messageID: id)
                     } catch {
+                        events.note(error)
                         events.state.withLock { $0.complete(id) }?.resume(returning: .failure(error))
                     }
                 }
@@ -94,7 +103,7 @@ public final class KafkaProducer: Service, Sendable {
 final class ProducerEvents: RDKafkaEventHandler {
     let logger: Logger
     let state = Mutex(ProducerState())
-    private let fatal = Mutex<KafkaError?>(nil)
+    private let trouble = Mutex<ProducerTrouble?>(nil)
     private let configuration: KafkaProducerConfiguration
 
     init(configuration: KafkaProducerConfiguration, logger: Logger) {
@@ -102,16 +111,26 @@ final class ProducerEvents: RDKafkaEventHandler {
         self.logger = logger
     }
 
-    var fatalError: KafkaError? { fatal.withLock { $0 } }
+    /// What went wrong with the current instance since the last call, if anything.
+    func takeTrouble() -> ProducerTrouble? { trouble.withLock { $0.take() } }
+
+    /// Records a failure that may mean the instance has to be replaced.
+    func note(_ error: KafkaError) {
+        if error.breaksProducerIdentity {
+            trouble.withLock { $0 = .brokenIdentity(error.reason) }
+        } else if error.code == .deliveryTimedOut {
+            trouble.withLock { $0 = $0 ?? .timedOut }
+        }
+    }
 
     func delivered(messageID: UInt, result: Result<KafkaDeliveryReport, KafkaError>) {
+        if case .failure(let error) = result { note(error) }
         guard let continuation = state.withLock({ $0.complete(messageID) }) else { return }
         continuation.resume(returning: result.mapError(explain))
     }
 
     func failed(_ error: KafkaError) {
-        logger.critical("\(error)")
-        fatal.withLock { $0 = $0 ?? error }
+        note(error)
     }
 
     /// Says which broker and which timeout, the two things an operator checks first.

@@ -44,6 +44,15 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Messages still waiting for a delivery report.
     var outQueueLength: Int32 { rd_kafka_outq_len(handle) }
 
+    /// Whether a broker answers a metadata request within `timeoutMS`; blocks. Asks for all
+    /// topics: a request naming the producer's topics could make the broker auto-create them.
+    func brokerAnswers(timeoutMS: Int32) -> Bool {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let result = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMS)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        return result == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
     /// Gives up on messages still queued, so their delivery reports fail at once.
     func purgeQueued() {
         rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))

@@ -28,6 +28,18 @@ extension KafkaError {
             rdKafkaCode: err.rawValue, file: file, line: line)
     }
 
+    /// Whether this failure leaves an idempotent producer unable to deliver again: its
+    /// producer id or sequence numbers no longer match the broker's, or it failed fatally.
+    var breaksProducerIdentity: Bool {
+        if isFatal { return true }
+        guard let rdKafkaCode else { return false }
+        return [
+            RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+            RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING,
+            RD_KAFKA_RESP_ERR__FATAL,
+        ].contains { $0.rawValue == rdKafkaCode }
+    }
+
     /// Codes after which the same request can succeed later (local transport trouble, leader
     /// moves, timeouts), following Kafka's retriable exceptions.
     private static let retriableCodes: Set<Int32> = [
