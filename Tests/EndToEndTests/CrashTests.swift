@@ -93,13 +93,14 @@ struct CrashTests {
             #expect(signedByWorker1 > 0, "worker 1 signed nothing before it was killed: it did not share the load")
             #expect(worker2.lines(containing: "partitions assigned") >= 2, "worker 2 never took over worker 1's partitions")
             print(
-                "end-to-end kill-one-worker: posted \(total), 200s \(tally.acceptedAnswers), stored \(records.count), on chain \(onChain), signed by worker 1 before its kill \(signedByWorker1), by worker 2 \(worker2.lines(containing: "transaction signed")), left by the killed worker \(stuck), \(ContinuousClock.now - started)")
+                "end-to-end kill-one-worker: posted \(tally.posted), 200s \(tally.acceptedAnswers), stored \(records.count), on chain \(onChain), signed by worker 1 before its kill \(signedByWorker1), by worker 2 \(worker2.lines(containing: "transaction signed")), left by the killed worker \(stuck), \(ContinuousClock.now - started)")
         }
     }
 
     @Test("kill -9 the API and both workers while requests flow, restart them: nothing lost, nothing twice")
     func killEverything() async throws {
         let started = ContinuousClock.now
+        func step(_ what: String) { print("end-to-end kill-everything: \(what) at \(ContinuousClock.now - started)") }
         try await withEnvironment { stack, check, store in
             var api = try await stack.startAPI()
             var worker1 = try await stack.startWorker(1)
@@ -114,14 +115,19 @@ struct CrashTests {
             await worker1.kill9()
             await worker2.kill9()
             tally.add(await flowing)
+            step("killed API and workers")
 
             api = try await stack.startAPI()
+            step("API restarted")
             worker1 = try await stack.startWorker(1, waitForAssignment: false)
             worker2 = try await stack.startWorker(2, waitForAssignment: false)
             try await worker1.waitForLog("partitions assigned", timeout: .seconds(45))
+            step("worker 1 restarted and assigned")
             tally.add(await driver.post(LoadDriver.plan(90..<130, senders: check.senders)))
+            step("posted the rest")
 
             let records = try await StoreView.waitUntilSettled(store, ids: tally.accepted.keys, timeout: .seconds(45))
+            step("store settled")
             try await waitForMined(records.count, check: check, timeout: .seconds(10))
             let onChain = try await check.verify(records: records, accepted: tally.accepted)
             #expect(tally.acceptedAnswers == tally.accepted.count, "two 200s carried the same request id")
@@ -131,7 +137,7 @@ struct CrashTests {
             #expect(onChain == UInt64(records.count))
             #expect(api.isRunning && worker1.isRunning && worker2.isRunning)
             print(
-                "end-to-end kill-everything: posted 130, 200s \(tally.acceptedAnswers), no answer \(tally.noAnswer), refused \(tally.refused), stored \(records.count), on chain \(onChain), \(ContinuousClock.now - started)")
+                "end-to-end kill-everything: posted \(tally.posted) of 130 planned, 200s \(tally.acceptedAnswers), no answer \(tally.noAnswer), refused \(tally.refused), stored \(records.count), on chain \(onChain), \(ContinuousClock.now - started)")
         }
     }
 }

@@ -43,7 +43,8 @@ struct LoadDriver: Sendable {
         range.map { PlannedPost(sender: senders[$0 % senders.count], weight: UInt64($0)) }
     }
 
-    /// Posts all of `posts` with at most `concurrency` in flight; outcomes in no particular order.
+    /// Posts `posts` with at most `concurrency` in flight, a lane stopping at its first POST without
+    /// an answer (those after it are not posted); outcomes in no particular order.
     func post(_ posts: [PlannedPost]) async -> [(PlannedPost, PostOutcome)] {
         await withTaskGroup(of: [(PlannedPost, PostOutcome)].self) { group in
             for lane in 0..<concurrency {
@@ -51,7 +52,11 @@ struct LoadDriver: Sendable {
                 group.addTask {
                     var outcomes: [(PlannedPost, PostOutcome)] = []
                     for post in mine {
-                        outcomes.append((post, await self.post(post)))
+                        let outcome = await self.post(post)
+                        outcomes.append((post, outcome))
+                        // No answer: the API is gone. The client retries connecting until the
+                        // request's deadline, so the lane's later posts would each wait that long.
+                        if case .noAnswer = outcome { break }
                         if pause > .zero { try? await Task.sleep(for: pause) }
                     }
                     return outcomes
@@ -68,7 +73,7 @@ struct LoadDriver: Sendable {
         let body = #"{"message_type": "\#(planned.sender.signature)", "data": "\#(planned.sender.calldata(weight: planned.weight))"}"#
         request.body = .bytes(ByteBuffer(string: body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(8))
             let bytes = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else { return .refused(status: Int(response.status.code)) }
             struct Answer: Decodable { let id: RequestID }
@@ -85,9 +90,11 @@ struct LoadTally {
     /// 200s counted one by one: two 200s with one id would show as fewer `accepted`.
     private(set) var acceptedAnswers = 0
     private(set) var refused = 0
+    private(set) var posted = 0
     private(set) var noAnswer = 0
 
     mutating func add(_ outcomes: [(PlannedPost, PostOutcome)]) {
+        posted += outcomes.count
         for (post, outcome) in outcomes {
             switch outcome {
             case .accepted(let id):
