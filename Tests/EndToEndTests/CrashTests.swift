@@ -72,8 +72,13 @@ struct CrashTests {
             tally.add(await rest)
             #expect(tally.acceptedAnswers == total, "the API stayed up, so every POST should get a 200")
 
-            // The survivor takes worker 1's partitions after the session timeout (6 s).
-            var records = try await StoreView.waitUntilSettled(store, ids: tally.accepted.keys, timeout: .seconds(40))
+            // The survivor takes worker 1's partitions after the session timeout (6 s), then
+            // works through what waited on them.
+            let deadline = ContinuousClock.now + .seconds(40)
+            while worker2.lines(containing: "partitions assigned") < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            var records = try await StoreView.waitUntilSettled(store, ids: tally.accepted.keys, timeout: .seconds(10))
             let stuck = records.filter { !$0.status.isFinal }.count + tally.accepted.keys.filter { id in
                 !records.contains { $0.id == id }
             }.count
@@ -81,7 +86,11 @@ struct CrashTests {
                 // Records worker 1 signed but had not sent: the survivor's recovery sweep only takes
                 // over work 180 s overdue (PipelineSettings.staleAfter, not configurable), so a
                 // replacement worker, as a supervisor would start, resumes them at its start.
-                print("end-to-end: \(stuck) requests left unfinished by the killed worker; starting a replacement")
+                let unfinished = records.filter { !$0.status.isFinal }
+                var known = 0
+                for record in unfinished where try await check.rpc.transaction(record.hash) != nil { known += 1 }
+                print(
+                    "end-to-end: \(stuck) requests left unfinished by the killed worker (statuses \(unfinished.map(\.status.rawValue).sorted()), \(known) of them already known to the node); starting a replacement")
                 _ = try await stack.startWorker(3, waitForAssignment: false)
                 records = try await StoreView.waitUntilSettled(store, ids: tally.accepted.keys, timeout: .seconds(30))
             }
