@@ -80,7 +80,7 @@ public struct WorkerPipeline: Service {
         let loop = IntakeLoop(
             store: store, decoder: MessageDecoder(signer: signer, group: settings.consumerGroup), signer: signer,
             broadcaster: broadcaster, publisher: publisher, topic: settings.requestsTopic,
-            batchSize: settings.intakeBatchSize, storeRetryDelay: settings.storeRetryDelay, logger: logger)
+            batchSize: settings.intakeBatchSize, recoveryLimit: settings.recoveryLimit, storeRetryDelay: settings.storeRetryDelay, logger: logger)
         let reconciler = NonceReconciler(
             rpc: rpc, store: store, retryDelay: settings.reconcileRetryDelay, logger: logger)
         let sweep = RecoverySweep(

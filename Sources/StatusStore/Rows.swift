@@ -32,6 +32,9 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     var lastError: String?
     var createdAt: Int64
     var updatedAt: Int64
+    /// The topic and partition the request was consumed from (nil for rows stored before v2).
+    var sourceTopic: String?
+    var sourcePartition: Int32?
 
     enum CodingKeys: String, CodingKey {
         case id, function, data, status, nonce, attempts
@@ -46,6 +49,8 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         case lastError = "last_error"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case sourceTopic = "source_topic"
+        case sourcePartition = "source_partition"
     }
 
     enum Columns {
@@ -54,7 +59,7 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         static let updatedAt = Column(CodingKeys.updatedAt)
     }
 
-    init(_ record: TransactionRecord) throws {
+    init(_ record: TransactionRecord, sourceTopic: String?, sourcePartition: Int32?) throws {
         let request = record.request
         id = request.id.description
         messageType = request.messageType
@@ -73,6 +78,8 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         lastError = record.lastError
         createdAt = StoredTime.millis(record.createdAt)
         updatedAt = StoredTime.millis(record.updatedAt)
+        self.sourceTopic = sourceTopic
+        self.sourcePartition = sourcePartition
     }
 
     func record() throws -> TransactionRecord {

@@ -35,7 +35,9 @@ extension SQLiteStatusStore {
                 let record = TransactionRecord(
                     request: request, status: .signed, nonce: nonce, rawTransaction: signed.raw,
                     hash: signed.hash, createdAt: now, updatedAt: now)
-                try RequestRow(record).insert(db)
+                try RequestRow(
+                    record, sourceTopic: message.position.topic, sourcePartition: message.position.partition
+                ).insert(db)
                 results.append(.new(record))
             }
             try nonces.save(db)

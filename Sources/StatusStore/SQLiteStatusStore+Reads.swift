@@ -30,6 +30,25 @@ extension SQLiteStatusStore {
         }
     }
 
+    public func unfinished(topic: String, partitions: [Int32], limit: Int) async throws -> [TransactionRecord] {
+        guard !partitions.isEmpty else { return [] }
+        return try await writer.read { db in
+            let placeholders = Array(repeating: "?", count: partitions.count).joined(separator: ", ")
+            var arguments: StatementArguments = [topic]
+            arguments += StatementArguments(partitions)
+            arguments += [limit]
+            return try RequestRow.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM requests
+                    WHERE source_topic = ? AND source_partition IN (\(placeholders)) AND status IN ('signed', 'retrying')
+                    ORDER BY from_address, nonce LIMIT ?
+                    """,
+                arguments: arguments
+            ).map { try $0.record() }
+        }
+    }
+
     public func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage {
         let limit = max(0, limit)
         return try await writer.read { db in

@@ -34,7 +34,7 @@ extension SQLiteStatusStore {
             record.nextAttemptAt = status == .retrying ? nextAttemptAt.map(StoredTime.rounded) : nil
             record.lastError = attempt.error
             record.updatedAt = now
-            try RequestRow(record).update(db)
+            try RequestRow(record, sourceTopic: row.sourceTopic, sourcePartition: row.sourcePartition).update(db)
             return record
         }
     }

@@ -11,6 +11,9 @@ enum Schema {
         migrator.registerMigration("v1-requests-attempts-nonces-offsets-idempotency") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-requests-source-partition") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }()
 
@@ -75,5 +78,13 @@ enum Schema {
             body_hash BLOB NOT NULL,
             created_at INTEGER NOT NULL
         );
+        """
+
+    /// Where each request was consumed from, so that a worker assigned a partition resumes the
+    /// unfinished work of that partition's previous owner. NULL for requests stored before.
+    private static let v2 = """
+        ALTER TABLE requests ADD COLUMN source_topic TEXT;
+        ALTER TABLE requests ADD COLUMN source_partition INTEGER;
+        CREATE INDEX requests_by_source_status ON requests (source_topic, source_partition, status);
         """
 }

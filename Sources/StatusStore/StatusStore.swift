@@ -35,6 +35,11 @@ public protocol StatusStore: Sendable {
     /// in): the work a restarted worker resumes.
     func unfinished(limit: Int) async throws -> [TransactionRecord]
 
+    /// Requests that are `signed` or `retrying` and were consumed from one of `partitions` of
+    /// `topic`, by sender then nonce: the work a worker newly assigned those partitions resumes
+    /// (their previous owner may have died with it unfinished).
+    func unfinished(topic: String, partitions: [Int32], limit: Int) async throws -> [TransactionRecord]
+
     /// The next offset to consume for each partition that has one stored.
     ///
     /// Synchronous on purpose: librdkafka asks for it from its rebalance callback, which

@@ -110,4 +110,38 @@ struct AttemptTests {
             #expect(try await store.unfinished(limit: 2).map(\.id) == Array(expected.prefix(2)).map(\.id))
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func unfinishedWorkOfPartitionsComesFromThosePartitionsOnly(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // Partition 0: B, A, A; partition 1: A, B; partition 0 of another topic: A.
+            let first = try await store.intake(
+                messages([senderB, senderA, senderA].map { makeRequest(from: $0) }, partition: 0)
+                    + messages([senderA, senderB].map { makeRequest(from: $0) }, partition: 1)
+                    + [ConsumedMessage(request: makeRequest(), position: position(0, topic: "other.requests"))],
+                sign: fakeSign)
+            let records = first.compactMap(\.record)
+            try #require(records.count == 6)
+            // Partition 0: A (index 1) broadcast, A (index 2) retrying; the attempt keeps the source.
+            _ = try await store.recordAttempt(attempt(records[1].id, 1, .accepted), status: .broadcast, nextAttemptAt: nil)
+            _ = try await store.recordAttempt(attempt(records[2].id, 1, .retryable), status: .retrying, nextAttemptAt: finished)
+
+            func bySenderThenNonce(_ records: [TransactionRecord]) -> [TransactionRecord] {
+                records.sorted { ($0.request.from.checksummed, $0.nonce) < ($1.request.from.checksummed, $1.nonce) }
+            }
+            let partition0 = try await store.unfinished(topic: "broadcaster.requests", partitions: [0], limit: 10)
+            #expect(partition0.map(\.id) == bySenderThenNonce([records[0], records[2]]).map(\.id))
+            #expect(Set(partition0.map(\.status)) == [.retrying, .signed])
+
+            let both = try await store.unfinished(topic: "broadcaster.requests", partitions: [1, 0], limit: 10)
+            let expected = bySenderThenNonce([records[0], records[2], records[3], records[4]])
+            #expect(both.map(\.id) == expected.map(\.id))
+            #expect(try await store.unfinished(topic: "broadcaster.requests", partitions: [0, 1], limit: 2).map(\.id)
+                == Array(expected.prefix(2)).map(\.id))
+
+            #expect(try await store.unfinished(topic: "other.requests", partitions: [0], limit: 10).map(\.id) == [records[5].id])
+            #expect(try await store.unfinished(topic: "broadcaster.requests", partitions: [2], limit: 10).isEmpty)
+            #expect(try await store.unfinished(topic: "broadcaster.requests", partitions: [], limit: 10).isEmpty)
+        }
+    }
 }

@@ -64,6 +64,14 @@ struct BroadcastAttemptRunner: Sendable {
                 metadata: ["request_id": "\(record.id)", "status": "\(stored.status)", "attempt": "\(number)"])
             return .done
         }
+        if let error = error as? StatusStoreError, error.code == .duplicateAttempt {
+            // Another process resumed the same request (a partition handover) and stored this
+            // attempt number first; carry on from its record.
+            logger.info(
+                "attempt recorded by another process; continuing from the stored record",
+                metadata: ["request_id": "\(record.id)", "attempt": "\(number)", "status": "\(stored?.status.rawValue ?? "unknown")"])
+            return .retry(after: policy.initialDelay, stored ?? record)
+        }
         logger.error(
             "could not store a broadcast attempt; will try again",
             metadata: ["request_id": "\(record.id)", "attempt": "\(number)", "error": "\(error)"])

@@ -11,8 +11,9 @@ import StatusStore
 /// Revocation: messages of a partition revoked from this process that are still buffered are
 /// dropped unread (their offsets were not stored, so the partition's new owner reads them from
 /// the store's offsets). What this process already stored it keeps broadcasting: a record
-/// belongs to the store, not to a partition, and the new owner only ever sees it again as a
-/// duplicate message (`.existing`).
+/// belongs to the store, not to a partition. On assignment, the unfinished records consumed
+/// from the assigned partitions are resumed here too, since a previous owner killed mid-work
+/// leaves them behind and the new owner starts after their offsets.
 struct IntakeLoop: Sendable {
     let store: any StatusStore
     let decoder: MessageDecoder
@@ -21,6 +22,8 @@ struct IntakeLoop: Sendable {
     let publisher: any StatusPublisher
     let topic: String
     let batchSize: Int
+    /// Most unfinished records resumed on one assignment.
+    let recoveryLimit: Int
     /// Pause before retrying a batch the store could not record.
     let storeRetryDelay: Duration
     let logger: Logger
@@ -32,12 +35,14 @@ struct IntakeLoop: Sendable {
         var revoked: Set<Int32> = []
         while !Task.isCancelled, let events = await buffer.take(upTo: batchSize) {
             var batch: [KafkaMessage] = []
+            var assigned: [Int32] = []
             for event in events {
                 switch event {
                 case .message(let message):
                     if message.topic == topic && !revoked.contains(message.partition) { batch.append(message) }
                 case .assigned(let partitions, let topic) where topic == self.topic:
                     revoked.subtract(partitions)
+                    assigned.append(contentsOf: partitions)
                     logger.info("partitions assigned", metadata: ["topic": "\(topic)", "partitions": "\(partitions)"])
                 case .revoked(let partitions, let topic) where topic == self.topic:
                     revoked.formUnion(partitions)
@@ -46,6 +51,8 @@ struct IntakeLoop: Sendable {
                     break
                 }
             }
+            // Before the partitions' new messages, so a sender's older nonces go out first.
+            if !assigned.isEmpty { await resumeUnfinished(of: assigned) }
             guard !batch.isEmpty else { continue }
             do {
                 try await record(batch, reconciler: &reconciler)
@@ -53,6 +60,27 @@ struct IntakeLoop: Sendable {
                 return  // cancelled
             }
         }
+    }
+
+    /// Resumes what was consumed from newly assigned partitions but not finished: their
+    /// previous owner may have died with it, and this process starts after the stored offsets,
+    /// so it would never see those requests again. Records also held by a live process cost a
+    /// duplicate send of the same bytes; the broadcaster ignores ids it already holds.
+    private func resumeUnfinished(of partitions: [Int32]) async {
+        let records: [TransactionRecord]
+        do {
+            records = try await store.unfinished(topic: topic, partitions: partitions, limit: recoveryLimit)
+        } catch {
+            // The periodic recovery sweep picks them up once stale.
+            logger.error(
+                "cannot read the unfinished requests of assigned partitions; the recovery sweep will resume them",
+                metadata: ["partitions": "\(partitions)", "error": "\(error)"])
+            return
+        }
+        for record in records { broadcaster.submit(record) }
+        logger.info(
+            "resuming unfinished requests of assigned partitions",
+            metadata: ["topic": "\(topic)", "partitions": "\(partitions)", "resumed": "\(records.count)"])
     }
 
     /// Records one batch, retrying while the store fails; throws only when cancelled.

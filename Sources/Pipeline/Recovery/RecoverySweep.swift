@@ -6,8 +6,9 @@ import StatusStore
 
 /// Resumes accepted work that no process is finishing: at start everything `signed` or
 /// `retrying` in the store (this host's processes share it), then, periodically, what has gone
-/// stale, i.e. overdue by `staleAfter`: work of a process that died while its partitions
-/// moved to others, who never see those requests again.
+/// stale, i.e. overdue by `staleAfter`: work of a process that died that no partition
+/// assignment resumed (`IntakeLoop` resumes a partition's unfinished work when assigned it;
+/// requests stored before the store knew their partition, or a failed read, are left here).
 ///
 /// A record some live process is still working on may be picked up too (at our start, or when
 /// that process is backlogged past `staleAfter`); that costs a duplicate send of the same
