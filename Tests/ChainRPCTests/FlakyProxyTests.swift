@@ -3,14 +3,16 @@ import DevChainSupport
 import EVMPrimitives
 import Testing
 
-/// The client through the flaky proxy: the production node's behaviour, time-scaled by 100.
+/// The client through the flaky proxy: the production node's behaviour, time-scaled.
 @Suite("Client through the flaky proxy", .serialized)
 struct FlakyProxyTests {
-    /// 45 s scaled by 100; the proxy holds a silent call 45 s (scaled) before closing it.
-    static let scaledCallTimeout = Duration.milliseconds(400)
+    /// Scaled by 20, answers take 1-1.5 s and a silent call is held 2.25 s before the proxy
+    /// closes it; a 2 s timeout sits between the two with room for a loaded machine (the whole
+    /// suite runs in parallel on 2 cores).
+    static let scaledCallTimeout = Duration.seconds(2)
 
     @Test func everyFailureIsRetryLater() async throws {
-        let options = FlakyProxy.Options(seed: 7, timeScale: 100, pSilent: 0.1, pError: 0.2)
+        let options = FlakyProxy.Options(seed: 7, timeScale: 20, pSilent: 0.1, pError: 0.2)
         try await withDevChain { chain in
             try await withFlakyProxy(upstream: chain.url, options: options) { proxy in
                 try await withChainRPCClient(endpoints: [proxy.url], callTimeout: Self.scaledCallTimeout) { client in
@@ -33,7 +35,9 @@ struct FlakyProxyTests {
                             failures.append(error.failure)
                         }
                     }
-                    #expect(outcomes.count - failures.count > 40)
+                    // About 56 of 80 succeed with these odds; a loaded machine may turn a few
+                    // slow answers into timeouts, which must still classify as retryLater.
+                    #expect(outcomes.count - failures.count > 30)
                     #expect(failures.contains(.transport(.timedOut)))
                     #expect(failures.contains { if case .httpStatus = $0 { true } else { false } })
                     #expect(failures.contains { if case .rpcError = $0 { true } else { false } })
