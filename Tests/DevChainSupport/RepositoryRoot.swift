@@ -1,9 +1,9 @@
 import Foundation
 
 /// Where the repository is checked out, found from a source file's path.
-enum RepositoryRoot {
+public enum RepositoryRoot {
     /// The nearest directory above `filePath` that holds `Package.swift`.
-    static func locate(from filePath: String = #filePath) throws(DevProcessError) -> URL {
+    public static func locate(from filePath: String = #filePath) throws(DevProcessError) -> URL {
         var directory = URL(fileURLWithPath: filePath).deletingLastPathComponent()
         while directory.path != "/" {
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {

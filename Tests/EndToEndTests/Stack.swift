@@ -1,3 +1,4 @@
+import DevChainSupport
 import EVMPrimitives
 import EVMSigning
 import Foundation
@@ -156,11 +157,7 @@ final class BroadcasterProcess {
         if let bundle = Bundle.main.executableURL {
             candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("broadcaster"))
         }
-        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while root.path != "/", !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root.deleteLastPathComponent()
-        }
-        candidates.append(root.appendingPathComponent(".build/debug/broadcaster"))
+        candidates.append(try RepositoryRoot.locate().appendingPathComponent(".build/debug/broadcaster"))
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw StackError(
                 "the broadcaster executable is not built (looked at \(candidates.map(\.path))); run 'swift build --build-tests' (scripts/test does)")
