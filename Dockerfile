@@ -2,10 +2,11 @@
 #
 #   docker build -t broadcaster:local .            # compose does this itself
 #
-# librdkafka: the image builds 2.8.0 with scripts/build-librdkafka, as a developer machine does,
+# librdkafka: the image builds 2.14.2 with scripts/build-librdkafka, as a developer machine does,
 # rather than installing Debian's librdkafka-dev. Apache Kafka would accept bookworm's 2.0.2, but
 # Package.swift finds librdkafka through pkg-config in .local/librdkafka and links it with an
-# rpath to that directory, and the services refuse to start below 2.8.0 (the version Tansu needs),
+# rpath to that directory, and the services refuse to start below 2.14.2 (Tansu needs 2.8; a broker
+# restart crashes releases before 2.10),
 # so one build everywhere is simpler than two. The runtime stage copies the library to the same
 # absolute path, where the rpath finds it.
 #

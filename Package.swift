@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-/// librdkafka 2.8.0, built by scripts/build-librdkafka. The rpath keeps the loader from picking
+/// librdkafka 2.14.2, built by scripts/build-librdkafka. The rpath keeps the loader from picking
 /// Debian's 2.0.2, which cannot talk to the local broker.
 let librdkafkaPrefix = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent(".local/librdkafka").path
@@ -78,6 +78,10 @@ let package = Package(
             ]
         ),
 
+        // Strict JSON for everything a caller or a topic sends: duplicate keys, unknown fields and
+        // trailing bytes are errors.
+        .target(name: "StrictJSON"),
+
         // The broadcast pipeline.
         .target(name: "BroadcastModel", dependencies: ["EVMPrimitives"]),
         .target(
@@ -108,13 +112,21 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
+        // Whether a request may be signed under this configuration: the API's check, repeated
+        // by the worker for everything it consumes.
+        .target(
+            name: "Admission",
+            dependencies: ["ABI", "BroadcastModel", "BroadcasterConfig", "EVMPrimitives"]
+        ),
         .target(
             name: "Pipeline",
             dependencies: [
                 "ABI",
+                "Admission",
                 "BroadcastModel",
                 "BroadcasterConfig",
                 "ChainRPC",
+                "StrictJSON",
                 "EVMKeys",
                 "EVMPrimitives",
                 "EVMSigning",
@@ -131,6 +143,8 @@ let package = Package(
             name: "API",
             dependencies: [
                 "ABI",
+                "Admission",
+                "StrictJSON",
                 "BroadcastModel",
                 "BroadcasterConfig",
                 "EVMPrimitives",
@@ -208,6 +222,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BroadcastModelTests", dependencies: ["BroadcastModel", "EVMPrimitives"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["Admission", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives"]
+        ),
         .testTarget(
             name: "StatusStoreTests",
             dependencies: [

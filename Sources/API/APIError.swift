@@ -1,3 +1,4 @@
+import Admission
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,6 +27,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
 
     static func badRequest(_ code: String, _ reason: String) -> APIError {
         APIError(.badRequest, code: code, reason: reason)
+    }
+
+    /// A request the configuration does not allow: 400 with the admission's code and reason
+    /// (a missing sender address is ours, not the caller's: 500).
+    init(_ error: AdmissionError) {
+        if error.code == .noSender {
+            self.init(.internalServerError, code: "internal", reason: error.reason)
+        } else {
+            self.init(.badRequest, code: error.code.name, reason: error.reason)
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Admission
 import BroadcasterConfig
 import Foundation
 import Hummingbird
@@ -65,7 +66,7 @@ public func buildApplication(
         timeout: configuration.kafka.produceTimeout, retryAfter: configuration.api.retryAfter,
         health: health, latency: dependencies.metrics.produceLatency)
     let broadcast = BroadcastHandler(
-        configuration: configuration, keyCheck: keyCheck, publisher: publisher, store: dependencies.store,
+        configuration: configuration, admission: Admission(configuration: configuration), keyCheck: keyCheck, publisher: publisher, store: dependencies.store,
         waiters: waiters, recent: RecentlyAccepted(), now: dependencies.now)
     let lookup = TransactionLookup(keyCheck: keyCheck, store: dependencies.store)
 

@@ -1,30 +1,45 @@
 import EVMPrimitives
-import Foundation
+import StrictJSON
 
-/// The body of `POST /transaction/broadcast`, read strictly: a JSON object with exactly the
-/// string fields `message_type` and `data`, nothing else.
+/// The body of `POST /transaction/broadcast`, read strictly: one JSON object with exactly the
+/// string fields `message_type` and `data`; a key given twice, an unknown field or bytes after
+/// the object are refused, since a lenient reader would act on one of two meanings.
 struct BroadcastBody: Equatable, Sendable {
     var messageType: String
     var data: Calldata
 
-    static let fields = ["message_type", "data"]
+    static let fields: Set<String> = ["message_type", "data"]
+    private static let example = "{\"message_type\": \"add_weight(address _addr, uint256 _weight)\", \"data\": \"0xd7136328…\"}"
 
     init(json bytes: some Collection<UInt8>) throws(APIError) {
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            value = try StrictJSONParser().parse(bytes)
         } catch {
-            throw .badRequest("malformed_json", "the body is not valid JSON; send an object such as {\"message_type\": \"add_weight(address,uint256)\", \"data\": \"0x…\"}")
+            switch error.code {
+            case .duplicateKey:
+                throw .badRequest("duplicate_key", "\(error.reason); send \(Self.example)")
+            case .trailingBytes:
+                throw .badRequest("trailing_bytes", "\(error); send exactly one JSON object")
+            case .tooDeep:
+                throw .badRequest("malformed_json", "\(error); send \(Self.example)")
+            default:
+                throw .badRequest("malformed_json", "the body is not valid JSON: \(error); send \(Self.example)")
+            }
         }
-        guard let fields = object as? [String: Any] else {
-            throw .badRequest("not_an_object", "the body is JSON but not an object; send {\"message_type\": …, \"data\": …}")
+        let fields: JSONFields
+        do {
+            fields = try JSONFields(value, allowed: Self.fields)
+            messageType = try fields.string("message_type")
+        } catch {
+            throw Self.fieldError(error)
         }
-        let unknown = fields.keys.filter { !Self.fields.contains($0) }.sorted()
-        guard unknown.isEmpty else {
-            throw .badRequest("unknown_field", "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); the body has exactly message_type and data")
+        let hex: String
+        do {
+            hex = try fields.string("data")
+        } catch {
+            throw Self.fieldError(error)
         }
-        messageType = try Self.string(fields, "message_type", example: "add_weight(address _addr, uint256 _weight)")
-        let hex = try Self.string(fields, "data", example: "0xd7136328…")
         do {
             data = try Calldata(hex: hex)
         } catch {
@@ -32,23 +47,16 @@ struct BroadcastBody: Equatable, Sendable {
         }
     }
 
-    private static func string(_ fields: [String: Any], _ name: String, example: String) throws(APIError) -> String {
-        guard let value = fields[name] else {
-            throw .badRequest("missing_field", "missing field \"\(name)\"; give a string such as \"\(example)\"")
-        }
-        guard !(value is NSNumber), let text = value as? String else {
-            throw .badRequest("wrong_type", "field \"\(name)\" must be a string, got \(Self.kind(of: value))")
-        }
-        return text
-    }
-
-    private static func kind(of value: Any) -> String {
-        switch value {
-        case is NSNull: "null"
-        case is NSNumber: "a number or boolean"
-        case is [Any]: "an array"
-        case is [String: Any]: "an object"
-        default: "another type"
+    private static func fieldError(_ error: JSONFieldError) -> APIError {
+        switch error.code {
+        case .notAnObject:
+            .badRequest("not_an_object", "the body is JSON but not an object; send \(example)")
+        case .unknownField:
+            .badRequest("unknown_field", "\(error.reason); the body has exactly message_type and data")
+        case .missingField:
+            .badRequest("missing_field", "\(error.reason); send \(example)")
+        case .wrongType:
+            .badRequest("wrong_type", error.reason)
         }
     }
 }

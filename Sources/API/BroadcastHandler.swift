@@ -1,4 +1,5 @@
 import ABI
+import Admission
 import BroadcastModel
 import BroadcasterConfig
 import EVMPrimitives
@@ -11,6 +12,7 @@ import StatusStore
 /// `POST /transaction/broadcast`: validates, produces, and answers 200 only after the broker's ack.
 struct BroadcastHandler: Sendable {
     let configuration: BroadcasterConfiguration
+    let admission: Admission
     let keyCheck: APIKeyCheck
     let publisher: RequestPublisher
     let store: any StatusStore
@@ -25,10 +27,13 @@ struct BroadcastHandler: Sendable {
         let wait = try PreferWait.from(request, max: configuration.api.maxWait)
         let idempotencyKey = try IdempotencyKey.from(request)
         let body = try BroadcastBody(json: Array(buffer: try await readBody(request)))
-        let (type, call) = try resolve(body)
-        guard let sender = configuration.sender(of: type) else {
-            throw APIError(.internalServerError, code: "internal", reason: "message type \(type.name) has no sender address configured")
+        let admitted: AdmittedCall
+        do {
+            admitted = try admission.admit(messageType: body.messageType, data: body.data)
+        } catch {
+            throw APIError(error)
         }
+        let type = admitted.type, sender = admitted.sender
         let digest = IdempotencyKey.bodyDigest(function: type.signature.canonical, data: body.data.bytes)
 
         var id = RequestID()
@@ -49,7 +54,7 @@ struct BroadcastHandler: Sendable {
                 await recent.insert(id)
                 logger.info("request accepted", metadata: [
                     "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
-                    "selector_matches": "\(call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
+                    "selector_matches": "\(admitted.call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
                 ])
             } catch {
                 if let registration { await waiters.unregister(registration) }
@@ -66,26 +71,6 @@ struct BroadcastHandler: Sendable {
         let (view, isOutcome) = await awaitOutcome(registration, until: deadline, logger: logger)
         await waiters.unregister(registration)
         return JSONBody.response(isOutcome ? .ok : .accepted, view, headers: [PreferWait.appliedHeader: "wait=\(wait.seconds)"])
-    }
-
-    /// The configured message type and the decoded call, or 400 saying what is wrong.
-    private func resolve(_ body: BroadcastBody) throws(APIError) -> (MessageTypeSettings, DecodedCall) {
-        let type: MessageTypeSettings?
-        do {
-            type = try configuration.messageType(for: body.messageType)
-        } catch {
-            throw .badRequest("invalid_message_type", "message_type \"\(body.messageType)\" is not a function signature: \(error)")
-        }
-        guard let type else {
-            let known = configuration.messageTypes.map { "\"\($0.signature.canonical)\"" }.joined(separator: ", ")
-            throw .badRequest("unknown_message_type", "message_type \"\(body.messageType)\" is not configured; configured: \(known.isEmpty ? "none" : known)")
-        }
-        do {
-            let call = try CalldataValidator(selectorPolicy: type.selectorPolicy).validate(calldata: body.data, against: type.signature)
-            return (type, call)
-        } catch {
-            throw .badRequest("invalid_calldata", "data does not decode as \(type.signature.canonical): \(error)")
-        }
     }
 
     /// The request id for an `Idempotency-Key`, and the first answer when the key was used before

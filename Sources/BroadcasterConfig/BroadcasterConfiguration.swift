@@ -72,6 +72,11 @@ public struct BroadcasterConfiguration: Sendable {
         return index[canonical].map { messageTypes[$0] }
     }
 
+    /// The message type whose canonical signature is `canonical` (`add_weight(address,uint256)`).
+    public func messageType(canonical: String) -> MessageTypeSettings? {
+        index[canonical].map { messageTypes[$0] }
+    }
+
     /// The address that sends `type`'s transactions.
     public func sender(of type: MessageTypeSettings) -> Address? {
         signerAddresses[type.signer]

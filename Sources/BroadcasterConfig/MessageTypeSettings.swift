@@ -13,18 +13,19 @@ public struct MessageTypeSettings: Hashable, Sendable {
     /// A key of `BroadcasterConfiguration.signers`.
     public var signer: String
     public var gasLimit: Gas
-    public var selectorPolicy: CalldataValidator.SelectorPolicy
+    /// The one selector this type's calldata may start with.
+    public var selectorRule: SelectorRule
 
     public init(
         name: String, signature: FunctionSignature, contract: Address, signer: String,
-        gasLimit: Gas = Gas(100_000), selectorPolicy: CalldataValidator.SelectorPolicy = .allowMismatch
+        gasLimit: Gas = Gas(100_000), selectorRule: SelectorRule = .declared
     ) {
         self.name = name
         self.signature = signature
         self.contract = contract
         self.signer = signer
         self.gasLimit = gasLimit
-        self.selectorPolicy = selectorPolicy
+        self.selectorRule = selectorRule
     }
 
     /// Reads one `messageTypes.<name>` node.
@@ -34,8 +35,8 @@ public struct MessageTypeSettings: Hashable, Sendable {
     /// - `contract` (address, required): the contract the transactions call.
     /// - `signer` (string, required): a name from `signers.names`.
     /// - `gasLimit` (integer 21000-30000000, default 100000).
-    /// - `selectorPolicy` (`allowMismatch` or `reject`, default `allowMismatch`): what to do when
-    ///   the data's 4-byte selector is not the signature's.
+    /// - `selector` (`0x` and 8 hex digits, default: the signature's own): the one selector the
+    ///   data may start with, for a contract whose function is not keccak of `signature`.
     public init(name: String, reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)
         guard let text = try settings.string("signature"), !text.isEmpty else {
@@ -59,11 +60,18 @@ public struct MessageTypeSettings: Hashable, Sendable {
         }
         self.signer = signer
         gasLimit = Gas(UInt64(try settings.int("gasLimit", default: 100_000, in: 21_000...30_000_000)))
-        let policy = try settings.string("selectorPolicy", default: CalldataValidator.SelectorPolicy.allowMismatch.rawValue)
-        guard let selectorPolicy = CalldataValidator.SelectorPolicy(rawValue: policy) else {
-            throw ConfigurationError(key: ["selectorPolicy"], reason: "\"\(policy)\" is not a policy; give allowMismatch or reject")
+        if settings.isSet("selectorPolicy") {
+            throw ConfigurationError(key: ["selectorPolicy"], reason: "was removed: it let callers choose which function of the contract runs. Remove it; the data must now start with the signature's selector, or pin the one selector the contract really uses with selector: \"0x…\"")
         }
-        self.selectorPolicy = selectorPolicy
+        if let text = try settings.string("selector") {
+            do {
+                selectorRule = .pinned(try Selector(hex: text))
+            } catch {
+                throw ConfigurationError(key: ["selector"], reason: "\(error); give the one 4-byte selector the data must start with, e.g. 0xd7136328")
+            }
+        } else {
+            selectorRule = .declared
+        }
         self.name = name
     }
 

@@ -2,10 +2,12 @@ import CRdKafka
 
 /// The librdkafka this process loaded.
 public enum LibRdKafka {
-    /// The version this program is built and tested against (scripts/build-librdkafka).
-    public static let requiredVersion = "2.8.0"
+    /// The oldest version this program runs with (scripts/build-librdkafka builds it): 2.8 is the
+    /// first that talks to the local broker, and releases before 2.10 crash in the metadata cache
+    /// when a restarted broker hands a topic back under a new id (upstream #4964, #4778).
+    public static let requiredVersion = "2.14.2"
 
-    /// The loaded library's version, e.g. "2.8.0".
+    /// The loaded library's version, e.g. "2.14.2".
     public static var version: String { String(cString: rd_kafka_version_str()) }
 
     /// Throws unless the loaded library is at least `minimum` (dotted numbers compared).
@@ -14,7 +16,7 @@ public enum LibRdKafka {
         guard isVersion(loaded, atLeast: minimum) else {
             throw KafkaError(
                 .incompatibleLibrary,
-                "librdkafka \(loaded) is loaded but \(minimum) or newer is required (older ones cannot talk to the local broker); run scripts/build-librdkafka and rebuild, so the binary's rpath picks .local/librdkafka"
+                "librdkafka \(loaded) is loaded but \(minimum) or newer is required (older ones cannot talk to the local broker, or crash when it restarts); run scripts/build-librdkafka and rebuild, so the binary's rpath picks .local/librdkafka"
             )
         }
     }

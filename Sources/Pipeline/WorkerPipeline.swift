@@ -1,3 +1,4 @@
+import Admission
 import ChainRPC
 import EVMPrimitives
 import Kafka
@@ -15,6 +16,7 @@ import StatusStore
 ///
 /// ```swift
 /// let pipeline = WorkerPipeline(events: consumer.events, store: store, rpc: rpc, signer: signer,
+///                               admission: Admission(configuration: configuration),
 ///                               publisher: publisher, settings: settings, logger: logger)
 /// let group = ServiceGroup(services: [producer, consumer, pipeline], logger: logger)
 /// ```
@@ -23,12 +25,13 @@ public struct WorkerPipeline: Service {
     private let store: any StatusStore
     private let rpc: ChainRPCClient
     private let signer: RequestSigner
+    private let admission: Admission
     private let publisher: ResultsPublisher
     private let settings: PipelineSettings
     private let logger: Logger
 
     public init<Events: AsyncSequence & Sendable>(
-        events: Events, store: any StatusStore, rpc: ChainRPCClient, signer: RequestSigner,
+        events: Events, store: any StatusStore, rpc: ChainRPCClient, signer: RequestSigner, admission: Admission,
         publisher: ResultsPublisher, settings: PipelineSettings, logger: Logger
     ) where Events.Element == KafkaConsumerEvent {
         self.pump = { buffer in
@@ -44,6 +47,7 @@ public struct WorkerPipeline: Service {
         self.store = store
         self.rpc = rpc
         self.signer = signer
+        self.admission = admission
         self.publisher = publisher
         self.settings = settings
         self.logger = logger
@@ -78,7 +82,7 @@ public struct WorkerPipeline: Service {
     private func intake(into broadcaster: Broadcaster) async {
         let buffer = EventBuffer<KafkaConsumerEvent>(capacity: max(1024, settings.intakeBatchSize * 4))
         let loop = IntakeLoop(
-            store: store, decoder: MessageDecoder(signer: signer, group: settings.consumerGroup), signer: signer,
+            store: store, decoder: MessageDecoder(signer: signer, admission: admission, group: settings.consumerGroup), signer: signer,
             broadcaster: broadcaster, publisher: publisher, topic: settings.requestsTopic,
             batchSize: settings.intakeBatchSize, recoveryLimit: settings.recoveryLimit, storeRetryDelay: settings.storeRetryDelay, logger: logger)
         let reconciler = NonceReconciler(

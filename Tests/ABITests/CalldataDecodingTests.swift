@@ -7,15 +7,15 @@ import Testing
     let validator = CalldataValidator()
 
     /// The mission's example data starts with 0xd7136328, which is not the selector of
-    /// add_weight(address,uint256) (0x1c41742f): the default policy accepts it, the strict one does not.
-    @Test func decodesTheMissionExampleUnderTheDefaultPolicy() throws {
+    /// add_weight(address,uint256) (0x1c41742f): refused by default, decoded once pinned.
+    @Test func decodesTheMissionExampleUnderItsPinnedSelector() throws {
         let signature = try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)")
         let data = try Hex.decode("0xd71363280000000000000000000000005eb715d601c2f27f83cb554b6b36e047822fb70a00000000000000000000000000000000000000000000000000000000000000fa")
         #expect(throws: CalldataError.self) {
-            _ = try CalldataValidator(selectorPolicy: .reject).validate(data: data, against: signature)
+            _ = try validator.validate(data: data, against: signature)
         }
 
-        let call = try validator.validate(data: data, against: signature)
+        let call = try CalldataValidator(selectorRule: .pinned(try Selector(hex: "0xd7136328"))).validate(data: data, against: signature)
         #expect(!call.selectorMatches)
         #expect(call.selector == [0xd7, 0x13, 0x63, 0x28])
         #expect(call.arguments == [

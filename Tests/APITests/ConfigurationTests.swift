@@ -102,7 +102,8 @@ struct ConfigurationTests {
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNER": "ops"]) { $1 }, "messageTypes.add_weight.signer", "not a configured signer"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNATURE": "add_weight(address"]) { $1 }, "messageTypes.add_weight.signature", "invalid function signature"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_CONTRACT": "0xabc"]) { $1 }, "messageTypes.add_weight.contract", "0xabc"),
-        (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR_POLICY": "maybe"]) { $1 }, "messageTypes.add_weight.selectorPolicy", "allowMismatch or reject"),
+        (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR_POLICY": "allowMismatch"]) { $1 }, "messageTypes.add_weight.selectorPolicy", "was removed"),
+        (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR": "0xd71363"]) { $1 }, "messageTypes.add_weight.selector", "exactly 4"),
         (messageType.merging([
             "BROADCASTER_MESSAGE_TYPES_NAMES": "add_weight,add_weight_again",
             "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_AGAIN_SIGNATURE": "add_weight(address, uint)",

@@ -60,10 +60,12 @@ func workerConfiguration(
     configuration.retry = retry
     configuration.store.path = workspace.storePath
     configuration.signers = ["dev": .hexFile(path: workspace.keyFile)]
+    configuration.signerAddresses = ["dev": Fixtures.sender]
     configuration.messageTypes = [
         MessageTypeSettings(
             name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-            contract: Fixtures.contract, signer: "dev", gasLimit: gasLimit)
+            contract: Fixtures.contract, signer: "dev", gasLimit: gasLimit,
+            selectorRule: .pinned(try Selector(hex: "0xd7136328")))
     ]
     return configuration
 }

@@ -1,13 +1,22 @@
+import Admission
 import BroadcastModel
 import Foundation
 import Kafka
 import StatusStore
+import StrictJSON
 
 /// Reads consumed messages into what the store takes: a usable request, or none (the message
 /// is then only counted as consumed, with one log line saying why).
+///
+/// Nothing on the topic is trusted: the JSON must be strict (no duplicate or unknown keys,
+/// nothing trailing), and the request must pass this worker's own ``Admission`` (its message
+/// type, contract, sender, selector and gas limit) and name a sender this worker holds a key for.
 struct MessageDecoder: Sendable {
     let signer: RequestSigner
+    let admission: Admission
     let group: String
+
+    private static let fields: Set<String> = ["id", "message_type", "function", "data", "to", "from", "accepted_at", "retry_of"]
 
     /// The message as the store takes it, and why it carries no usable request (nil if it does).
     func decode(_ message: KafkaMessage) -> (ConsumedMessage, problem: String?) {
@@ -15,9 +24,15 @@ struct MessageDecoder: Sendable {
             group: group, topic: message.topic, partition: message.partition, offset: message.offset)
         let request: BroadcastRequest
         do {
-            request = try TopicCoding.decoder().decode(BroadcastRequest.self, from: Data(message.value))
+            request = try StrictDecoding.decode(
+                BroadcastRequest.self, from: message.value, allowedKeys: Self.fields, using: TopicCoding.decoder())
         } catch {
             return (ConsumedMessage(request: nil, position: position), "not a broadcast request: \(Self.describe(error))")
+        }
+        do {
+            try admission.recheck(request)
+        } catch {
+            return (ConsumedMessage(request: nil, position: position), "request \(request.id): \(error)")
         }
         if let problem = signer.problem(with: request) {
             return (ConsumedMessage(request: nil, position: position), "request \(request.id): \(problem)")
@@ -27,6 +42,10 @@ struct MessageDecoder: Sendable {
 
     private static func describe(_ error: any Error) -> String {
         switch error {
+        case let error as StrictJSONError:
+            return "\(error)"
+        case let error as JSONFieldError:
+            return error.reason
         case DecodingError.dataCorrupted(let context):
             return context.debugDescription
         case DecodingError.keyNotFound(let key, _):

@@ -1,4 +1,5 @@
 import ABI
+import Admission
 import AsyncHTTPClient
 import BroadcastModel
 import BroadcasterConfig
@@ -19,8 +20,6 @@ import StatusStore
 /// try await Worker.run(configuration: configuration, logger: Logger(label: "broadcaster.worker"))
 /// ```
 public enum Worker {
-    /// The oldest librdkafka that talks to the brokers we run against (Tansu needs 2.8).
-    public static let minimumLibrdkafka = "2.8.0"
 
     /// Runs a worker until a graceful shutdown signal (then drains) or cancellation. Startup
     /// fails fast, with a `WorkerStartupError` naming what to fix, on a wrong librdkafka, an
@@ -39,7 +38,7 @@ public enum Worker {
             intakeBatchSize: configuration.worker.intakeBatchSize)
         tune(&settings)
         do {
-            try LibRdKafka.requireVersion(atLeast: minimumLibrdkafka)
+            try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
         } catch {
             throw WorkerStartupError("\(error)")
         }
@@ -100,7 +99,8 @@ public enum Worker {
             gasLimits: Dictionary(
                 configuration.messageTypes.map { ($0.signature.canonical, $0.gasLimit) }, uniquingKeysWith: { first, _ in first }))
         let pipeline = WorkerPipeline(
-            events: consumer.events, store: store, rpc: rpc, signer: signer, publisher: publisher,
+            events: consumer.events, store: store, rpc: rpc, signer: signer,
+            admission: Admission(configuration: configuration), publisher: publisher,
             settings: settings, logger: logger)
 
         // Shut down in reverse: the pipeline drains (still producing results), then the
