@@ -84,6 +84,12 @@ let package = Package(
 
         // The broadcast pipeline.
         .target(name: "BroadcastModel", dependencies: ["EVMPrimitives"]),
+        // A request's life on chain as a pure state machine: what to send, bump, cancel, and
+        // when a status is the chain's final word.
+        .target(
+            name: "Lifecycle",
+            dependencies: ["BroadcastModel", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]
+        ),
         .target(
             name: "StatusStore",
             dependencies: [
@@ -222,6 +228,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BroadcastModelTests", dependencies: ["BroadcastModel", "EVMPrimitives"]),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["Lifecycle", "BroadcastModel", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]
+        ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(
             name: "AdmissionTests",

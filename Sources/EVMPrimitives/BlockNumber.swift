@@ -1,5 +1,3 @@
-import EVMPrimitives
-
 /// The height of a block.
 public struct BlockNumber: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let value: UInt64
@@ -7,7 +5,7 @@ public struct BlockNumber: Hashable, Comparable, Sendable, Codable, CustomString
     public init(_ value: UInt64) { self.value = value }
 
     public init(from decoder: any Decoder) throws {
-        value = try UInt64Quantity.decode(from: decoder)
+        value = try QuantityCoding.decodeUInt64(from: decoder, typeName: "BlockNumber")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -17,6 +15,12 @@ public struct BlockNumber: Hashable, Comparable, Sendable, Codable, CustomString
 
     public static func < (lhs: BlockNumber, rhs: BlockNumber) -> Bool { lhs.value < rhs.value }
 
+    /// How many blocks deep a block at `self` is under `head` (1 when it is the head itself);
+    /// 0 when it is above the head.
+    public func depth(under head: BlockNumber) -> UInt64 {
+        head.value >= value ? head.value - value + 1 : 0
+    }
+
     public var description: String { String(value) }
 }
 
@@ -24,6 +28,12 @@ public struct BlockNumber: Hashable, Comparable, Sendable, Codable, CustomString
 public struct BlockHash: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Exactly 32 bytes.
     public let bytes: [UInt8]
+
+    /// Exactly 32 bytes; nil otherwise.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self.bytes = bytes
+    }
 
     /// Parses "0x" followed by 64 hex digits.
     public init(_ hex: some StringProtocol) throws(BlockHashError) {
