@@ -20,6 +20,12 @@ public enum LifecycleEvent: Hashable, Sendable {
     /// The settlement of a "nonce too low": ours was mined (see `included`), the nonce is
     /// taken by something else deep enough, or neither can be told yet.
     case settled(NonceSettlement)
+    /// Send the newest version again now: the lane learned a node lost it (a higher nonce of
+    /// the sender was refused as leaving a gap).
+    case resendRequested(reason: String)
+    /// The chain's count of the sender's mined transactions is past this nonce, and no
+    /// inclusion of ours was seen: settle by receipts.
+    case nonceUsedOnChain
     /// An action could not be carried out (a call that could not start, a store write that
     /// failed); it is tried again later.
     case abandoned(LifecycleAction.Kind, reason: String)

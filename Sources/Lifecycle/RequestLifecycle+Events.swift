@@ -57,6 +57,14 @@ extension RequestLifecycle {
             case .undecided:
                 notBefore[.settleNonce] = now + policy.retry.initialDelay
             }
+        case .resendRequested(let reason):
+            guard !state.isFinal, state.inclusion == nil, !state.needsSettlement else { return }
+            state.nextSendAt = now
+            state.lastError = reason
+        case .nonceUsedOnChain:
+            guard !state.isFinal, state.inclusion == nil else { return }
+            state.needsSettlement = true
+            state.nextSendAt = nil
         case .abandoned(let kind, let reason):
             inFlight.remove(kind)
             state.lastError = reason
