@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "BroadcastModel",
                 "EVMPrimitives",
+                "Lifecycle",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -20,7 +20,7 @@ import NIOHTTP1
 public struct ChainRPCClient: Sendable {
     public let configuration: ChainRPCConfiguration
     private let httpClient: HTTPClient
-    private let health: EndpointHealthMonitor
+    let health: EndpointHealthMonitor
     private let logger: Logger
 
     public init(
@@ -75,7 +75,7 @@ public struct ChainRPCClient: Sendable {
     }
 
     /// One call to one endpoint, bounded by `callTimeout` from request to last body byte.
-    private func attempt<Result: Decodable & Sendable>(
+    func attempt<Result: Decodable & Sendable>(
         _ body: ByteBuffer,
         to endpoint: RPCEndpoint,
         as type: Result.Type
@@ -128,7 +128,7 @@ public struct ChainRPCClient: Sendable {
         }
     }
 
-    private static func encodeRequest(method: String, params: [JSONValue]) -> ByteBuffer {
+    static func encodeRequest(method: String, params: [JSONValue]) -> ByteBuffer {
         // Encoding strings, numbers and containers of them cannot fail.
         let data = (try? JSONEncoder().encode(JSONRPCRequest(method: method, params: params))) ?? Data()
         return ByteBuffer(data: data)

@@ -43,6 +43,13 @@ public struct EndpointHealth: Sendable, Equatable {
         return healthy + cooling
     }
 
+    /// The endpoints not cooling down at `now`, in priority order; every endpoint when all are
+    /// cooling down (a send is never refused untried).
+    public func healthyOrAll(at now: Instant) -> [Int] {
+        let healthy = states.indices.filter { !isCoolingDown($0, at: now) }
+        return healthy.isEmpty ? Array(states.indices) : healthy
+    }
+
     /// Whether `endpoint` is being skipped at `now`.
     public func isCoolingDown(_ endpoint: Int, at now: Instant) -> Bool {
         guard let until = states[endpoint].skippedUntil else { return false }
@@ -84,6 +91,10 @@ actor EndpointHealthMonitor {
 
     func attemptOrder() -> [Int] {
         health.attemptOrder(at: now())
+    }
+
+    func healthyOrAll() -> [Int] {
+        health.healthyOrAll(at: now())
     }
 
     func recordSuccess(of endpoint: Int) {

@@ -1,3 +1,5 @@
+import BroadcastModel
+
 /// What one `eth_sendRawTransaction` of a version told us, in the lifecycle's terms.
 public enum SendResult: Hashable, Sendable {
     /// A node took it or already had it.
@@ -25,17 +27,8 @@ public enum SendRefusal: String, Hashable, Sendable, Codable, CaseIterable {
     case invalid
 }
 
-/// What an attempt row and the dashboard call a send's result: one word per class.
-public enum SendClass: String, Hashable, Sendable, Codable, CaseIterable {
-    case accepted
-    case unknown
-    case notSent = "not_sent"
-    case nonceTooLow = "nonce_too_low"
-    case nonceTooHigh = "nonce_too_high"
-    case feesTooLow = "fees_too_low"
-    case insufficientFunds = "insufficient_funds"
-    case invalid
-
+extension SendClass {
+    /// The class of a send's result.
     public init(_ result: SendResult) {
         switch result {
         case .accepted: self = .accepted

@@ -15,7 +15,7 @@ public struct RecordCursor: Hashable, Sendable {
     }
 
     /// The cursor that continues after `record`.
-    public init(after record: TransactionRecord) {
+    public init(after record: StoredRequest) {
         self.init(updatedAt: record.updatedAt, id: record.id)
     }
 
@@ -34,10 +34,10 @@ public struct RecordCursor: Hashable, Sendable {
 
 /// One page of a listing, and the cursor of the next page if there is one.
 public struct RecordPage: Hashable, Sendable {
-    public var records: [TransactionRecord]
+    public var records: [StoredRequest]
     public var next: RecordCursor?
 
-    public init(records: [TransactionRecord], next: RecordCursor?) {
+    public init(records: [StoredRequest], next: RecordCursor?) {
         self.records = records
         self.next = next
     }

@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import Lifecycle
 
 /// Times are stored as whole milliseconds since 1970. Every time leaving the store is rounded
 /// the same way, so a record returned by a write equals the one a later read returns.
@@ -11,7 +12,17 @@ enum StoredTime {
     static func rounded(_ date: Date) -> Date { self.date(millis(date)) }
 }
 
-/// A row of `requests`: one request and its signed transaction.
+/// The store's own clock in milliseconds, for leases and claims: every process on the file
+/// reads the same one.
+enum StoreClock {
+    static let sql = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+    static func now(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT \(sql)") ?? 0
+    }
+}
+
+/// A row of `requests`: one request and its lifecycle at its nonce.
 struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "requests"
 
@@ -23,34 +34,69 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     var fromAddress: String
     var acceptedAt: Int64
     var retryOf: String?
-    var status: String
+    var sourceTopic: String?
+    var sourcePartition: Int32?
     var nonce: Int64
-    var rawTx: Data
-    var txHash: String
-    var attempts: Int
-    var nextAttemptAt: Int64?
+    var status: String
+    var sequence: Int
+    var acceptedVersion: Int
+    var lastSendUnknown: Bool
+    var sends: Int
+    var failuresInARow: Int
+    var nextSendAt: Int64?
+    var deadlineAt: Int64
+    var versionAcceptedAt: Int64?
+    var versionAcceptedBlock: Int64?
+    var poolCheckAt: Int64?
+    var minedHash: String?
+    var minedBlock: Int64?
+    var minedBlockHash: String?
+    var minedSucceeded: Bool?
+    var gasUsed: Int64?
+    var effectiveGasPrice: String?
+    var outcome: String?
+    var outcomeReason: String?
+    var giveUpReason: String?
+    var waitingForFunds: Bool
+    var wantsReplacement: Bool
+    var needsSettlement: Bool
+    var feeCeilingReached: Bool
     var lastError: String?
     var createdAt: Int64
     var updatedAt: Int64
-    /// The topic and partition the request was consumed from (nil for rows stored before v2).
-    var sourceTopic: String?
-    var sourcePartition: Int32?
 
     enum CodingKeys: String, CodingKey {
-        case id, function, data, status, nonce, attempts
+        case id, function, data, nonce, status, sequence, sends, outcome
         case messageType = "message_type"
         case toAddress = "to_address"
         case fromAddress = "from_address"
         case acceptedAt = "accepted_at"
         case retryOf = "retry_of"
-        case rawTx = "raw_tx"
-        case txHash = "tx_hash"
-        case nextAttemptAt = "next_attempt_at"
+        case sourceTopic = "source_topic"
+        case sourcePartition = "source_partition"
+        case acceptedVersion = "accepted_version"
+        case lastSendUnknown = "last_send_unknown"
+        case failuresInARow = "failures_in_a_row"
+        case nextSendAt = "next_send_at"
+        case deadlineAt = "deadline_at"
+        case versionAcceptedAt = "version_accepted_at"
+        case versionAcceptedBlock = "version_accepted_block"
+        case poolCheckAt = "pool_check_at"
+        case minedHash = "mined_hash"
+        case minedBlock = "mined_block"
+        case minedBlockHash = "mined_block_hash"
+        case minedSucceeded = "mined_succeeded"
+        case gasUsed = "gas_used"
+        case effectiveGasPrice = "effective_gas_price"
+        case outcomeReason = "outcome_reason"
+        case giveUpReason = "give_up_reason"
+        case waitingForFunds = "waiting_for_funds"
+        case wantsReplacement = "wants_replacement"
+        case needsSettlement = "needs_settlement"
+        case feeCeilingReached = "fee_ceiling_reached"
         case lastError = "last_error"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-        case sourceTopic = "source_topic"
-        case sourcePartition = "source_partition"
     }
 
     enum Columns {
@@ -59,8 +105,10 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         static let updatedAt = Column(CodingKeys.updatedAt)
     }
 
-    init(_ record: TransactionRecord, sourceTopic: String?, sourcePartition: Int32?) throws {
-        let request = record.request
+    /// The statuses of requests that are not final, as the partial indexes spell them.
+    static let unfinishedStatuses = "('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined')"
+
+    init(request: BroadcastRequest, state: LifecycleState, sequence: Int, createdAt: Date, updatedAt: Date, source: ConsumedPosition?) throws {
         id = request.id.description
         messageType = request.messageType
         function = request.function
@@ -69,55 +117,197 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         fromAddress = request.from.checksummed
         acceptedAt = StoredTime.millis(request.acceptedAt)
         retryOf = request.retryOf?.description
-        status = record.status.rawValue
-        nonce = try storedInteger(record.nonce.value, "nonce")
-        rawTx = Data(record.rawTransaction)
-        txHash = record.hash.description
-        attempts = record.attempts
-        nextAttemptAt = record.nextAttemptAt.map(StoredTime.millis)
-        lastError = record.lastError
-        createdAt = StoredTime.millis(record.createdAt)
-        updatedAt = StoredTime.millis(record.updatedAt)
-        self.sourceTopic = sourceTopic
-        self.sourcePartition = sourcePartition
+        sourceTopic = source?.topic
+        sourcePartition = source?.partition
+        nonce = try storedInteger(state.nonce.value, "nonce")
+        status = state.status.rawValue
+        self.sequence = sequence
+        acceptedVersion = 0
+        lastSendUnknown = false
+        sends = 0
+        failuresInARow = 0
+        deadlineAt = 0
+        waitingForFunds = false
+        wantsReplacement = false
+        needsSettlement = false
+        feeCeilingReached = false
+        self.createdAt = StoredTime.millis(createdAt)
+        self.updatedAt = StoredTime.millis(updatedAt)
+        try apply(state)
     }
 
-    func record() throws -> TransactionRecord {
+    /// Copies the lifecycle's fields into the row.
+    mutating func apply(_ state: LifecycleState) throws {
+        status = state.status.rawValue
+        acceptedVersion = state.acceptedVersion
+        lastSendUnknown = state.lastSendUnknown
+        sends = state.sends
+        failuresInARow = state.failuresInARow
+        nextSendAt = state.nextSendAt.map(StoredTime.millis)
+        deadlineAt = StoredTime.millis(state.deadline)
+        versionAcceptedAt = state.acceptedAt.map(StoredTime.millis)
+        versionAcceptedBlock = try state.acceptedAtBlock.map { try storedInteger($0.value, "block number") }
+        poolCheckAt = state.poolCheckAt.map(StoredTime.millis)
+        minedHash = state.inclusion?.hash.description
+        minedBlock = try state.inclusion.map { try storedInteger($0.block.value, "block number") }
+        minedBlockHash = state.inclusion?.blockHash.description
+        minedSucceeded = state.inclusion?.succeeded
+        gasUsed = try state.inclusion.map { try storedInteger($0.gasUsed.value, "gas used") }
+        effectiveGasPrice = state.inclusion?.effectiveGasPrice?.description
+        switch state.outcome {
+        case .confirmed: outcome = "confirmed"; outcomeReason = nil
+        case .reverted: outcome = "reverted"; outcomeReason = nil
+        case .failed(let reason): outcome = "failed"; outcomeReason = reason
+        case nil: outcome = nil; outcomeReason = nil
+        }
+        giveUpReason = state.giveUpReason
+        waitingForFunds = state.waitingForFunds
+        wantsReplacement = state.wantsReplacement
+        needsSettlement = state.needsSettlement
+        feeCeilingReached = state.feeCeilingReached
+        lastError = state.lastError
+    }
+
+    func request() throws -> BroadcastRequest {
+        guard let requestID = RequestID(id) else { throw corrupt("id \"\(id)\" is not a UUID") }
+        var retried: RequestID?
+        if let retryOf {
+            guard let parsed = RequestID(retryOf) else { throw corrupt("retry_of \"\(retryOf)\" is not a UUID") }
+            retried = parsed
+        }
         do {
-            guard let requestID = RequestID(id) else { throw corrupt("id \"\(id)\" is not a UUID") }
-            guard let status = TransactionStatus(rawValue: status) else { throw corrupt("status \"\(status)\"") }
-            guard let nonce = UInt64(exactly: nonce) else { throw corrupt("nonce \(nonce)") }
-            var retried: RequestID?
-            if let retryOf {
-                guard let parsed = RequestID(retryOf) else { throw corrupt("retry_of \"\(retryOf)\" is not a UUID") }
-                retried = parsed
-            }
-            let request = BroadcastRequest(
+            return BroadcastRequest(
                 id: requestID, messageType: messageType, function: function, data: Calldata(Array(data)),
-                to: try Address(toAddress), from: try Address(fromAddress),
-                acceptedAt: StoredTime.date(acceptedAt), retryOf: retried)
-            return TransactionRecord(
-                request: request, status: status, nonce: Nonce(nonce), rawTransaction: Array(rawTx),
-                hash: try TxHash(txHash), attempts: attempts, nextAttemptAt: nextAttemptAt.map(StoredTime.date),
-                lastError: lastError, createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt))
-        } catch let error as StatusStoreError {
-            throw error
+                to: try Address(toAddress), from: try Address(fromAddress), acceptedAt: StoredTime.date(acceptedAt), retryOf: retried)
         } catch {
             throw corrupt("\(error)")
         }
     }
 
-    private func corrupt(_ detail: String) -> StatusStoreError {
+    /// The stored request, with its versions (oldest first).
+    func stored(versions: [TransactionVersion]) throws -> StoredRequest {
+        let request = try request()
+        guard let nonce = UInt64(exactly: nonce) else { throw corrupt("nonce \(nonce)") }
+        guard var state = LifecycleState(
+            id: request.id, sender: request.from, nonce: Nonce(nonce), versions: versions, deadline: StoredTime.date(deadlineAt))
+        else { throw corrupt("no signed version is stored") }
+        state.acceptedVersion = acceptedVersion
+        state.lastSendUnknown = lastSendUnknown
+        state.sends = sends
+        state.failuresInARow = failuresInARow
+        state.nextSendAt = nextSendAt.map(StoredTime.date)
+        state.acceptedAt = versionAcceptedAt.map(StoredTime.date)
+        state.acceptedAtBlock = try versionAcceptedBlock.map { BlockNumber(try unsigned($0, "version_accepted_block")) }
+        state.poolCheckAt = poolCheckAt.map(StoredTime.date)
+        if let minedHash, let minedBlock, let minedBlockHash, let minedSucceeded {
+            do {
+                state.inclusion = Inclusion(
+                    hash: try TxHash(minedHash), block: BlockNumber(try unsigned(minedBlock, "mined_block")),
+                    blockHash: try BlockHash(minedBlockHash), succeeded: minedSucceeded,
+                    gasUsed: Gas(try unsigned(gasUsed ?? 0, "gas_used")),
+                    effectiveGasPrice: try effectiveGasPrice.map { try Wei(parsing: $0) })
+            } catch let error as StatusStoreError {
+                throw error
+            } catch {
+                throw corrupt("receipt: \(error)")
+            }
+        }
+        switch outcome {
+        case "confirmed": state.outcome = .confirmed
+        case "reverted": state.outcome = .reverted
+        case "failed": state.outcome = .failed(reason: outcomeReason ?? "failed")
+        case nil: state.outcome = nil
+        case let other?: throw corrupt("outcome \"\(other)\"")
+        }
+        state.giveUpReason = giveUpReason
+        state.waitingForFunds = waitingForFunds
+        state.wantsReplacement = wantsReplacement
+        state.needsSettlement = needsSettlement
+        state.feeCeilingReached = feeCeilingReached
+        state.lastError = lastError
+        return StoredRequest(
+            request: request, lifecycle: state, sequence: sequence, createdAt: StoredTime.date(createdAt),
+            updatedAt: StoredTime.date(updatedAt), sourceTopic: sourceTopic, sourcePartition: sourcePartition)
+    }
+
+    private func unsigned(_ value: Int64, _ column: String) throws -> UInt64 {
+        guard let unsigned = UInt64(exactly: value) else { throw corrupt("\(column) \(value)") }
+        return unsigned
+    }
+
+    func corrupt(_ detail: String) -> StatusStoreError {
         StatusStoreError(.corruptRow, "stored request \(id) does not decode (\(detail)); the status store was edited or written by a broken build")
     }
 }
 
-/// A row of `attempts`: one finished broadcast attempt.
+/// A row of `versions`: one signed transaction at a request's nonce.
+struct VersionRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "versions"
+
+    var requestID: String
+    var number: Int
+    var kind: String
+    var hash: String
+    var raw: Data
+    var maxFeePerGas: String
+    var maxPriorityFeePerGas: String
+    var signedAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case number, kind, hash, raw
+        case requestID = "request_id"
+        case maxFeePerGas = "max_fee_per_gas"
+        case maxPriorityFeePerGas = "max_priority_fee_per_gas"
+        case signedAt = "signed_at"
+    }
+
+    init(_ version: TransactionVersion, of id: RequestID) {
+        requestID = id.description
+        number = version.number
+        kind = version.kind.rawValue
+        hash = version.hash.description
+        raw = Data(version.raw)
+        maxFeePerGas = version.fees.maxFeePerGas.description
+        maxPriorityFeePerGas = version.fees.maxPriorityFeePerGas.description
+        signedAt = StoredTime.millis(version.signedAt)
+    }
+
+    func version() throws -> TransactionVersion {
+        do {
+            guard let kind = TransactionVersion.Kind(rawValue: kind) else { throw StoredValueError("kind \"\(kind)\"") }
+            return TransactionVersion(
+                number: number, kind: kind, hash: try TxHash(hash), raw: Array(raw),
+                fees: FeeCaps(maxFeePerGas: try Wei(parsing: maxFeePerGas), maxPriorityFeePerGas: try Wei(parsing: maxPriorityFeePerGas)),
+                signedAt: StoredTime.date(signedAt))
+        } catch {
+            throw StatusStoreError(.corruptRow, "stored version \(number) of request \(requestID) does not decode (\(error)); the status store was edited or written by a broken build")
+        }
+    }
+
+    /// The versions of `ids`, grouped by request, oldest first.
+    static func versions(of ids: [String], _ db: Database) throws -> [String: [TransactionVersion]] {
+        var result: [String: [TransactionVersion]] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let rows = try VersionRow.filter(chunk.contains(Column(CodingKeys.requestID))).order(Column(CodingKeys.number)).fetchAll(db)
+            for row in rows { result[row.requestID, default: []].append(try row.version()) }
+        }
+        return result
+    }
+}
+
+private struct StoredValueError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A row of `attempts`: one send of one version.
 struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "attempts"
 
     var requestID: String
     var number: Int
+    var version: Int
+    var hash: String
     var startedAt: Int64
     var finishedAt: Int64
     var outcome: String
@@ -125,7 +315,7 @@ struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
     var error: String?
 
     enum CodingKeys: String, CodingKey {
-        case number, outcome, endpoint, error
+        case number, version, hash, outcome, endpoint, error
         case requestID = "request_id"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -139,6 +329,8 @@ struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
     init(_ attempt: BroadcastAttempt) {
         requestID = attempt.requestID.description
         number = attempt.number
+        version = attempt.version
+        hash = attempt.hash.description
         startedAt = StoredTime.millis(attempt.startedAt)
         finishedAt = StoredTime.millis(attempt.finishedAt)
         outcome = attempt.outcome.rawValue
@@ -147,11 +339,11 @@ struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
     }
 
     func attempt() throws -> BroadcastAttempt {
-        guard let id = RequestID(requestID), let outcome = BroadcastAttempt.Outcome(rawValue: outcome) else {
+        guard let id = RequestID(requestID), let outcome = SendClass(rawValue: outcome), let hash = try? TxHash(hash) else {
             throw StatusStoreError(.corruptRow, "stored attempt \(number) of request \(requestID) does not decode; the status store was edited or written by a broken build")
         }
         return BroadcastAttempt(
-            requestID: id, number: number, startedAt: StoredTime.date(startedAt),
+            requestID: id, number: number, version: version, hash: hash, startedAt: StoredTime.date(startedAt),
             finishedAt: StoredTime.date(finishedAt), outcome: outcome, endpoint: endpoint, error: error)
     }
 }

@@ -1,10 +1,14 @@
 import BroadcastModel
+import EVMPrimitives
 import Foundation
 import GRDB
 
 extension SQLiteStatusStore {
-    public func record(_ id: RequestID) async throws -> TransactionRecord? {
-        try await writer.read { db in try RequestRow.fetchOne(db, key: id.description)?.record() }
+    public func request(_ id: RequestID) async throws -> StoredRequest? {
+        try await writer.read { db in
+            guard let row = try RequestRow.fetchOne(db, key: id.description) else { return nil }
+            return try row.stored(versions: try VersionRow.versions(of: [row.id], db)[row.id] ?? [])
+        }
     }
 
     public func attempts(of id: RequestID) async throws -> [BroadcastAttempt] {
@@ -17,35 +21,66 @@ extension SQLiteStatusStore {
         }
     }
 
-    public func unfinished(limit: Int) async throws -> [TransactionRecord] {
+    public func unfinished(sender: Address) async throws -> [StoredRequest] {
         try await writer.read { db in
-            try RequestRow.fetchAll(
+            let rows = try RequestRow.fetchAll(
                 db,
-                sql: """
-                    SELECT * FROM requests WHERE status IN ('signed', 'retrying')
-                    ORDER BY from_address, nonce LIMIT ?
-                    """,
-                arguments: [limit]
-            ).map { try $0.record() }
+                sql: "SELECT * FROM requests WHERE from_address = ? AND status IN \(RequestRow.unfinishedStatuses) ORDER BY nonce",
+                arguments: [sender.checksummed])
+            return try Self.stored(rows, db)
         }
     }
 
-    public func unfinished(topic: String, partitions: [Int32], limit: Int) async throws -> [TransactionRecord] {
+    public func unfinishedSenders(topic: String, partitions: [Int32]) async throws -> [Address] {
         guard !partitions.isEmpty else { return [] }
         return try await writer.read { db in
             let placeholders = Array(repeating: "?", count: partitions.count).joined(separator: ", ")
             var arguments: StatementArguments = [topic]
             arguments += StatementArguments(partitions)
-            arguments += [limit]
-            return try RequestRow.fetchAll(
+            let senders = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM requests
-                    WHERE source_topic = ? AND source_partition IN (\(placeholders)) AND status IN ('signed', 'retrying')
-                    ORDER BY from_address, nonce LIMIT ?
+                    SELECT DISTINCT from_address FROM requests
+                    WHERE source_topic = ? AND source_partition IN (\(placeholders)) AND status IN \(RequestRow.unfinishedStatuses)
                     """,
-                arguments: arguments
-            ).map { try $0.record() }
+                arguments: arguments)
+            return try senders.map { try Self.address($0) }
+        }
+    }
+
+    public func orphanedSenders() async throws -> [OrphanedSender] {
+        try await writer.read { db in
+            let now = try StoreClock.now(db)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.from_address AS sender, MAX(r.source_topic) AS topic, MAX(r.source_partition) AS partition
+                    FROM requests r LEFT JOIN sender_leases l ON l.sender = r.from_address
+                    WHERE r.status IN \(RequestRow.unfinishedStatuses) AND (l.sender IS NULL OR l.expires_at <= ?)
+                    GROUP BY r.from_address
+                    """,
+                arguments: [now])
+            return try rows.map { row in
+                OrphanedSender(sender: try Self.address(row["sender"]), topic: row["topic"], partition: row["partition"])
+            }
+        }
+    }
+
+    public func leases() async throws -> [LeaseInfo] {
+        try await writer.read { db in
+            let now = try StoreClock.now(db)
+            return try Row.fetchAll(db, sql: "SELECT sender, owner, epoch, expires_at FROM sender_leases ORDER BY sender").map { row in
+                let expires: Int64 = row["expires_at"]
+                return LeaseInfo(
+                    sender: try Self.address(row["sender"]), owner: row["owner"], epoch: row["epoch"],
+                    expiresAt: StoredTime.date(expires), isExpired: expires <= now)
+            }
+        }
+    }
+
+    public func chainHead() async throws -> BlockNumber? {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT number FROM chain_head WHERE id = 1").flatMap(UInt64.init(exactly:)).map(BlockNumber.init)
         }
     }
 
@@ -66,7 +101,7 @@ extension SQLiteStatusStore {
                 .order(RequestRow.Columns.updatedAt.desc, RequestRow.Columns.id.desc)
                 .limit(limit + 1)
                 .fetchAll(db)
-            let records = try rows.prefix(limit).map { try $0.record() }
+            let records = try Self.stored(Array(rows.prefix(limit)), db)
             let next = rows.count > limit ? records.last.map(RecordCursor.init(after:)) : nil
             return RecordPage(records: records, next: next)
         }
@@ -74,7 +109,7 @@ extension SQLiteStatusStore {
 
     public func countsByStatus() async throws -> [TransactionStatus: Int] {
         try await writer.read { db in
-            var counts = Dictionary(uniqueKeysWithValues: TransactionStatus.allCases.map { ($0, 0) })
+            var counts = Dictionary(uniqueKeysWithValues: TransactionStatus.allCases.filter { $0 != .accepted }.map { ($0, 0) })
             let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM requests GROUP BY status")
             for row in rows {
                 guard let status = TransactionStatus(rawValue: row["status"]) else {
@@ -99,7 +134,21 @@ extension SQLiteStatusStore {
                     WHERE consumer_group = ? AND topic = ? AND partition IN (\(placeholders))
                     """,
                 arguments: arguments)
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"], $0["next_offset"]) })
+            return Dictionary(rows.map { ($0["partition"], $0["next_offset"]) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// The rows with their versions.
+    static func stored(_ rows: [RequestRow], _ db: Database) throws -> [StoredRequest] {
+        let versions = try VersionRow.versions(of: rows.map(\.id), db)
+        return try rows.map { try $0.stored(versions: versions[$0.id] ?? []) }
+    }
+
+    static func address(_ text: String) throws -> Address {
+        do {
+            return try Address(text)
+        } catch {
+            throw StatusStoreError(.corruptRow, "a stored sender address \"\(text)\" does not decode: \(error)")
         }
     }
 }

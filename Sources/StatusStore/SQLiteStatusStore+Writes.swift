@@ -2,54 +2,98 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import Lifecycle
 
 extension SQLiteStatusStore {
-    /// Stores the attempt and moves the request to `status`. A request already `broadcast` or
-    /// `failed` keeps its status: recording a different one is refused. `nextAttemptAt` is kept
-    /// only while `retrying`; the last error is the attempt's (nil after a success).
-    public func recordAttempt(
-        _ attempt: BroadcastAttempt, status: TransactionStatus, nextAttemptAt: Date?
-    ) async throws -> TransactionRecord {
+    public func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws {
+        guard !states.isEmpty || !attempts.isEmpty else { return }
         let now = StoredTime.rounded(self.now())
-        // Lost to power loss, an attempt is made again with the same signed bytes, as after a
-        // crash between sending and recording.
-        return try await write(.relaxed) { db in
-            let id = attempt.requestID
-            guard let row = try RequestRow.fetchOne(db, key: id.description) else {
-                throw StatusStoreError(.unknownRequest, "cannot record attempt \(attempt.number) of request \(id): no such request is stored")
+        // A lifecycle change lost to power loss is redone from the stored state: the same
+        // bytes are sent again, or a version signed again at the same nonce (whichever lands
+        // settles the request). New versions and final statuses commit durably.
+        let durable = states.contains { $0.isFinal || $0.versions.count > 1 }
+        try await write(durable ? .durable : .relaxed) { db in
+            try Lease.require(fence, db, now: try StoreClock.now(db))
+            for state in states {
+                guard state.sender == fence.sender else {
+                    throw StatusStoreError(.fenced, "request \(state.id) is sent by \(state.sender), not by \(fence.sender) whose lease this write holds")
+                }
+                guard var row = try RequestRow.fetchOne(db, key: state.id.description) else {
+                    throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
+                }
+                let before = row.status
+                try row.apply(state)
+                if row.status != before {
+                    row.sequence += 1
+                    try Outbox.add(state.event(sequence: row.sequence, at: now), db, now: now)
+                }
+                row.updatedAt = StoredTime.millis(now)
+                try row.update(db)
+                let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) FROM versions WHERE request_id = ?", arguments: [row.id]) ?? 0
+                for version in state.versions where version.number > stored {
+                    try VersionRow(version, of: state.id).insert(db)
+                }
             }
-            var record = try row.record()
-            if record.status.isFinal && status != record.status {
-                throw StatusStoreError(
-                    .finalStatus,
-                    "request \(id) is already \(record.status.rawValue), a final status; attempt \(attempt.number) cannot move it to \(status.rawValue)")
+            for attempt in attempts {
+                try AttemptRow(attempt).insert(db, onConflict: .ignore)
             }
-            do {
-                try AttemptRow(attempt).insert(db)
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                throw StatusStoreError(.duplicateAttempt, "attempt \(attempt.number) of request \(id) is already stored")
-            }
-            record.status = status
-            record.attempts += 1
-            record.nextAttemptAt = status == .retrying ? nextAttemptAt.map(StoredTime.rounded) : nil
-            record.lastError = attempt.error
-            record.updatedAt = now
-            try RequestRow(record, sourceTopic: row.sourceTopic, sourcePartition: row.sourcePartition).update(db)
-            return record
         }
     }
 
-    public func reconcileNonce(sender: Address, chainNext: Nonce) async throws {
-        let next = try storedInteger(chainNext.value, "chain nonce of \(sender)")
-        // Durable: a rewound next nonce would sign new requests with nonces already used.
+    public func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseFence? {
+        try await write(.durable) { db in try Lease.acquire(sender: sender, owner: owner, length: length, db) }
+    }
+
+    public func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence? {
+        try await write(.relaxed) { db in try Lease.renew(fence, length: length, db) }
+    }
+
+    public func releaseLease(_ fence: LeaseFence) async throws {
+        try await write(.relaxed) { db in try Lease.release(fence, db) }
+    }
+
+    public func reconcileNonce(_ fence: LeaseFence, chainPending: Nonce) async throws -> Nonce {
+        // Durable: a next nonce rewound by power loss would sign a new request with a nonce in use.
         try await write(.durable) { db in
+            try Lease.require(fence, db, now: try StoreClock.now(db))
+            let highest = try Int64.fetchOne(
+                db, sql: "SELECT MAX(nonce) FROM requests WHERE from_address = ?", arguments: [fence.sender.checksummed])
+            let held = try highest.map { value -> Nonce in
+                guard let nonce = UInt64(exactly: value), nonce < UInt64.max else {
+                    throw StatusStoreError(.corruptRow, "a stored nonce of \(fence.sender) is \(value)")
+                }
+                return Nonce(nonce + 1)
+            }
+            let next = max(chainPending, held ?? Nonce(0))
+            try SenderNonces.set(fence.sender, next, db)
+            return next
+        }
+    }
+
+    public func claimOutbox(owner: String, limit: Int, holdFor: Duration) async throws -> [OutboxEntry] {
+        try await write(.relaxed) { db in try Outbox.claim(owner: owner, limit: limit, hold: holdFor, db) }
+    }
+
+    public func acknowledgeOutbox(_ sequences: [Int64]) async throws {
+        guard !sequences.isEmpty else { return }
+        try await write(.relaxed) { db in
+            for chunk in stride(from: 0, to: sequences.count, by: 500).map({ Array(sequences[$0..<min($0 + 500, sequences.count)]) }) {
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                try db.execute(sql: "DELETE FROM outbox WHERE sequence IN (\(placeholders))", arguments: StatementArguments(chunk))
+            }
+        }
+    }
+
+    public func saveChainHead(_ head: BlockNumber) async throws {
+        let number = try storedInteger(head.value, "chain head")
+        let now = StoredTime.millis(self.now())
+        try await write(.relaxed) { db in
             try db.execute(
                 sql: """
-                    INSERT INTO sender_nonces (address, next_nonce) VALUES (?, ?)
-                    ON CONFLICT (address) DO UPDATE SET next_nonce = excluded.next_nonce
-                    WHERE excluded.next_nonce > sender_nonces.next_nonce
+                    INSERT INTO chain_head (id, number, seen_at) VALUES (1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET number = excluded.number, seen_at = excluded.seen_at
                     """,
-                arguments: [sender.checksummed, next])
+                arguments: [number, now])
         }
     }
 

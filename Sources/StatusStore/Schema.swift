@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v2-requests-source-partition") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v4-lifecycle-versions-leases-outbox") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }()
 
@@ -86,5 +89,143 @@ enum Schema {
         ALTER TABLE requests ADD COLUMN source_topic TEXT;
         ALTER TABLE requests ADD COLUMN source_partition INTEGER;
         CREATE INDEX requests_by_source_status ON requests (source_topic, source_partition, status);
+        """
+
+    /// The lifecycle of issue 7: a request keeps its id while its hash changes, so signed
+    /// versions move to their own table; the request row carries its lifecycle state (what the
+    /// next lease owner resumes from), the receipt, and an event sequence; leases fence every
+    /// write about a sender; the outbox holds status events until the broker acknowledged them;
+    /// `chain_head` is the head the watcher processed, for confirmations in the API.
+    ///
+    /// Rows of v1 convert as: `signed` and `retrying` as they were, `broadcast` to `submitted`
+    /// (a node took version 1), `failed` to a final `failed` whose reason says it predates
+    /// tracking; their one transaction becomes version 1 (fees unknown: stored as 0).
+    private static let v4 = """
+        CREATE TABLE requests_v4 (
+            id TEXT NOT NULL PRIMARY KEY,
+            message_type TEXT NOT NULL,
+            function TEXT NOT NULL,
+            data BLOB NOT NULL,
+            to_address TEXT NOT NULL,
+            from_address TEXT NOT NULL,
+            accepted_at INTEGER NOT NULL,
+            retry_of TEXT REFERENCES requests (id),
+            source_topic TEXT,
+            source_partition INTEGER,
+            nonce INTEGER NOT NULL CHECK (nonce >= 0),
+            status TEXT NOT NULL CHECK (status IN ('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined', 'confirmed', 'reverted', 'failed')),
+            sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+            accepted_version INTEGER NOT NULL DEFAULT 0 CHECK (accepted_version >= 0),
+            last_send_unknown INTEGER NOT NULL DEFAULT 0,
+            sends INTEGER NOT NULL DEFAULT 0 CHECK (sends >= 0),
+            failures_in_a_row INTEGER NOT NULL DEFAULT 0 CHECK (failures_in_a_row >= 0),
+            next_send_at INTEGER,
+            deadline_at INTEGER NOT NULL,
+            version_accepted_at INTEGER,
+            version_accepted_block INTEGER,
+            pool_check_at INTEGER,
+            mined_hash TEXT,
+            mined_block INTEGER,
+            mined_block_hash TEXT,
+            mined_succeeded INTEGER,
+            gas_used INTEGER,
+            effective_gas_price TEXT,
+            outcome TEXT CHECK (outcome IN ('confirmed', 'reverted', 'failed')),
+            outcome_reason TEXT,
+            give_up_reason TEXT,
+            waiting_for_funds INTEGER NOT NULL DEFAULT 0,
+            wants_replacement INTEGER NOT NULL DEFAULT 0,
+            needs_settlement INTEGER NOT NULL DEFAULT 0,
+            fee_ceiling_reached INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (from_address, nonce)
+        );
+        INSERT INTO requests_v4 (
+            id, message_type, function, data, to_address, from_address, accepted_at, retry_of, source_topic, source_partition,
+            nonce, status, sequence, accepted_version, sends, next_send_at, deadline_at, outcome, outcome_reason, last_error,
+            created_at, updated_at)
+        SELECT id, message_type, function, data, to_address, from_address, accepted_at, retry_of, source_topic, source_partition,
+            nonce,
+            CASE status WHEN 'broadcast' THEN 'submitted' ELSE status END,
+            1,
+            CASE status WHEN 'broadcast' THEN 1 ELSE 0 END,
+            attempts,
+            CASE status WHEN 'retrying' THEN next_attempt_at WHEN 'signed' THEN updated_at ELSE NULL END,
+            updated_at + 1800000,
+            CASE status WHEN 'failed' THEN 'failed' ELSE NULL END,
+            CASE status WHEN 'failed' THEN 'recorded as failed before the lifecycle was tracked on chain; its transaction may have been sent: check the chain before retrying' ELSE NULL END,
+            last_error, created_at, updated_at
+        FROM requests;
+
+        CREATE TABLE versions (
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            number INTEGER NOT NULL CHECK (number >= 1),
+            kind TEXT NOT NULL CHECK (kind IN ('original', 'replacement', 'cancellation')),
+            hash TEXT NOT NULL UNIQUE,
+            raw BLOB NOT NULL,
+            max_fee_per_gas TEXT NOT NULL,
+            max_priority_fee_per_gas TEXT NOT NULL,
+            signed_at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, number)
+        );
+        INSERT INTO versions (request_id, number, kind, hash, raw, max_fee_per_gas, max_priority_fee_per_gas, signed_at)
+        SELECT id, 1, 'original', tx_hash, raw_tx, '0', '0', created_at FROM requests;
+
+        CREATE TABLE attempts_v4 (
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            number INTEGER NOT NULL CHECK (number >= 1),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            hash TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'unknown', 'not_sent', 'nonce_too_low', 'nonce_too_high', 'fees_too_low', 'insufficient_funds', 'invalid')),
+            endpoint TEXT,
+            error TEXT,
+            PRIMARY KEY (request_id, number)
+        );
+        INSERT INTO attempts_v4 (request_id, number, version, hash, started_at, finished_at, outcome, endpoint, error)
+        SELECT a.request_id, a.number, 1, r.tx_hash, a.started_at, a.finished_at,
+            CASE a.outcome WHEN 'accepted' THEN 'accepted' WHEN 'retryable' THEN 'unknown' ELSE 'invalid' END,
+            a.endpoint, a.error
+        FROM attempts a JOIN requests r ON r.id = a.request_id;
+
+        DROP TABLE attempts;
+        DROP TABLE requests;
+        ALTER TABLE requests_v4 RENAME TO requests;
+        ALTER TABLE attempts_v4 RENAME TO attempts;
+
+        -- The admin list: by status (or all), newest first, keyset-paged on (updated_at, id).
+        CREATE INDEX requests_by_status_updated ON requests (status, updated_at, id);
+        CREATE INDEX requests_by_updated ON requests (updated_at, id);
+        CREATE INDEX requests_by_retry_of ON requests (retry_of);
+        -- What a lease owner resumes, and which senders an assigned partition brings.
+        CREATE INDEX requests_unfinished ON requests (from_address, nonce)
+            WHERE status IN ('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined');
+        CREATE INDEX requests_unfinished_by_source ON requests (source_topic, source_partition, from_address)
+            WHERE status IN ('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined');
+
+        CREATE TABLE sender_leases (
+            sender TEXT NOT NULL PRIMARY KEY,
+            owner TEXT NOT NULL,
+            epoch INTEGER NOT NULL CHECK (epoch >= 1),
+            expires_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE outbox (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            request_id TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            claimed_by TEXT,
+            claimed_until INTEGER
+        );
+
+        CREATE TABLE chain_head (
+            id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            number INTEGER NOT NULL CHECK (number >= 0),
+            seen_at INTEGER NOT NULL
+        );
         """
 }

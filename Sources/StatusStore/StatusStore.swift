@@ -1,44 +1,72 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import Lifecycle
 
-/// Where requests, their signed transactions, attempts, per-sender nonces and consumed offsets
-/// live. SQLite (`SQLiteStatusStore`) serves the processes of one host; a server database will
-/// serve consumers spread over hosts behind this same protocol.
+/// Where requests, their lifecycles (every signed version, every attempt, the receipt),
+/// per-sender nonces and leases, consumed offsets and the results outbox live. SQLite
+/// (`SQLiteStatusStore`) serves the processes of one host; a server database will serve
+/// consumers spread over hosts behind this same protocol.
 ///
-/// The rule every implementation keeps: a consumed request's record (nonce, signed bytes) and
-/// the offset after its message are written in one transaction, so after any crash either
-/// both exist or neither does.
+/// The rules every implementation keeps:
+/// - A consumed request's record (nonce, first signed version) and the offset after its
+///   message are written in one transaction: after any crash either both exist or neither.
+/// - Every write about a sender's requests is fenced by that sender's lease: it commits only
+///   while the writer holds the lease at the epoch it acquired, by the store's own clock, so a
+///   process that paused past its lease cannot write once another took over.
+/// - Every status change adds its event to the outbox in the same transaction.
 public protocol StatusStore: Sendable {
     /// Records a batch of consumed messages in one transaction: for each new request, assigns
-    /// its sender's next nonce, calls `sign`, and stores the signed transaction; a request whose
-    /// id is already stored is left as it is (`.existing`); an entry without a request only
-    /// advances its partition's offset. Offsets advance to one past each entry's message.
+    /// its sender's next nonce, calls `sign` for the original version, and stores the request
+    /// with its lifecycle (deadline `retryDeadline` from now) and a `signed` event in the
+    /// outbox; a request whose id is already stored is left as it is (`.existing`); an entry
+    /// without a request, or one refused (`.refused`), only advances its partition's offset.
+    /// Offsets only move forward, to one past each entry's message.
     ///
-    /// A sender the store has never seen starts at nonce 0: reconcile each configured sender
-    /// with the chain (`reconcileNonce`) before its first intake. If `sign` throws, nothing of
-    /// the batch is stored and the error propagates.
+    /// Every sender of the batch's requests must be held under `fences`; if one is not (or
+    /// its lease was lost), nothing is stored and `StatusStoreError.fenced` is thrown. If
+    /// `sign` throws, nothing is stored and the error propagates.
     func intake(
-        _ batch: [ConsumedMessage],
-        sign: @Sendable (BroadcastRequest, Nonce) throws -> SignedBytes
+        _ batch: [ConsumedMessage], fences: [Address: LeaseFence], retryDeadline: Duration,
+        sign: @Sendable (BroadcastRequest, Nonce) throws -> TransactionVersion
     ) async throws -> [IntakeResult]
 
-    /// Stores a finished attempt and the status it leads to; returns the updated record.
-    func recordAttempt(
-        _ attempt: BroadcastAttempt, status: TransactionStatus, nextAttemptAt: Date?
-    ) async throws -> TransactionRecord
+    /// Stores the lifecycles of some of `fence.sender`'s requests as they are now: their
+    /// state, versions not stored yet, the attempts given, and an outbox event for each whose
+    /// status changed. One transaction; `StatusStoreError.fenced` when the lease is not held.
+    func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws
 
-    func record(_ id: RequestID) async throws -> TransactionRecord?
-    func attempts(of id: RequestID) async throws -> [BroadcastAttempt]
+    /// The sender's requests that are not final, by nonce: what a new lease owner resumes.
+    func unfinished(sender: Address) async throws -> [StoredRequest]
 
-    /// Requests that are `signed` or `retrying`, by sender then nonce (the order to re-send them
-    /// in): the work a restarted worker resumes.
-    func unfinished(limit: Int) async throws -> [TransactionRecord]
+    /// Senders with unfinished requests consumed from `partitions` of `topic`: the work a
+    /// worker newly assigned those partitions takes over.
+    func unfinishedSenders(topic: String, partitions: [Int32]) async throws -> [Address]
 
-    /// Requests that are `signed` or `retrying` and were consumed from one of `partitions` of
-    /// `topic`, by sender then nonce: the work a worker newly assigned those partitions resumes
-    /// (their previous owner may have died with it unfinished).
-    func unfinished(topic: String, partitions: [Int32], limit: Int) async throws -> [TransactionRecord]
+    /// Senders with unfinished requests whose lease is free or expired, with the partition
+    /// their requests came from (nil when unknown): work nobody is doing.
+    func orphanedSenders() async throws -> [OrphanedSender]
+
+    // MARK: Leases and nonces
+
+    /// Takes the sender's lease for `length` if it is free, expired, or already `owner`'s
+    /// (then renewed at the same epoch); nil while another owner holds it.
+    func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseFence?
+
+    /// Extends a held lease by `length` from now; nil when it was lost (expired and taken, or
+    /// released): the holder must stop working the sender at once.
+    func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence?
+
+    /// Gives the lease up so another owner may take it without waiting for its expiry.
+    func releaseLease(_ fence: LeaseFence) async throws
+
+    /// The lease of each sender that has one (for operators).
+    func leases() async throws -> [LeaseInfo]
+
+    /// Sets the sender's next nonce from the chain: the pending count, or one past the highest
+    /// nonce a stored request holds, whichever is higher, so it follows the chain in both
+    /// directions and never hands out a nonce a request holds. Returns the new next nonce.
+    func reconcileNonce(_ fence: LeaseFence, chainPending: Nonce) async throws -> Nonce
 
     /// The next offset to consume for each partition that has one stored.
     ///
@@ -46,85 +74,37 @@ public protocol StatusStore: Sendable {
     /// cannot await.
     func startingOffsets(group: String, topic: String, partitions: [Int32]) throws -> [Int32: Int64]
 
-    /// Makes the sender's next nonce at least `chainNext` (the chain's pending transaction count).
-    func reconcileNonce(sender: Address, chainNext: Nonce) async throws
+    // MARK: The results outbox
+
+    /// Up to `limit` unpublished events for `owner` to publish, oldest first, held for
+    /// `holdFor` (then another publisher may take them). A request's events are handed to one
+    /// publisher at a time, in order.
+    func claimOutbox(owner: String, limit: Int, holdFor: Duration) async throws -> [OutboxEntry]
+
+    /// Removes published events.
+    func acknowledgeOutbox(_ sequences: [Int64]) async throws
+
+    // MARK: The chain head
+
+    /// Records the head the chain watcher processed (for confirmations in the API).
+    func saveChainHead(_ head: BlockNumber) async throws
+
+    /// The head last recorded, nil before any.
+    func chainHead() async throws -> BlockNumber?
+
+    // MARK: Reads
+
+    func request(_ id: RequestID) async throws -> StoredRequest?
+    func attempts(of id: RequestID) async throws -> [BroadcastAttempt]
+
+    /// Requests most recently updated first, optionally of one status, continuing after `before`.
+    func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage
+
+    /// How many requests are in each status (every stored status present, zero included).
+    func countsByStatus() async throws -> [TransactionStatus: Int]
+
+    // MARK: The API's idempotency keys
 
     /// Claims an idempotency key for a request, or returns the request that claimed it first.
     func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome
-
-    /// Records most recently updated first, optionally of one status, continuing after `before`.
-    func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage
-
-    /// How many requests are in each status (every status present, zero included).
-    func countsByStatus() async throws -> [TransactionStatus: Int]
-}
-
-/// One consumed message: the request it carried (nil if it carried none that can be used)
-/// and where it came from.
-public struct ConsumedMessage: Hashable, Sendable {
-    public var request: BroadcastRequest?
-    public var position: ConsumedPosition
-
-    public init(request: BroadcastRequest?, position: ConsumedPosition) {
-        self.request = request
-        self.position = position
-    }
-}
-
-/// The consumer group, topic, partition and offset of one consumed message.
-public struct ConsumedPosition: Hashable, Sendable {
-    public var group: String
-    public var topic: String
-    public var partition: Int32
-    public var offset: Int64
-
-    public init(group: String, topic: String, partition: Int32, offset: Int64) {
-        self.group = group
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-    }
-}
-
-/// A signed transaction as the store keeps it.
-public struct SignedBytes: Hashable, Sendable {
-    public var raw: [UInt8]
-    public var hash: TxHash
-
-    public init(raw: [UInt8], hash: TxHash) {
-        self.raw = raw
-        self.hash = hash
-    }
-}
-
-public enum IntakeResult: Hashable, Sendable {
-    /// Stored now: nonce assigned and signed.
-    case new(TransactionRecord)
-    /// Stored before (a replayed or duplicated message); nothing changed.
-    case existing(TransactionRecord)
-    /// The message carried no usable request; only the offset moved.
-    case skipped
-}
-
-/// An `Idempotency-Key` presented with a request: its hash (never the key itself), the request
-/// id it would name, and a hash of the body it came with.
-public struct IdempotencyClaim: Hashable, Sendable {
-    public var keyHash: [UInt8]
-    public var requestID: RequestID
-    public var bodyHash: [UInt8]
-    public var at: Date
-
-    public init(keyHash: [UInt8], requestID: RequestID, bodyHash: [UInt8], at: Date) {
-        self.keyHash = keyHash
-        self.requestID = requestID
-        self.bodyHash = bodyHash
-        self.at = at
-    }
-}
-
-public enum IdempotencyOutcome: Hashable, Sendable {
-    /// First use of the key.
-    case claimed
-    /// Used before, with this request id and body hash.
-    case existing(requestID: RequestID, bodyHash: [UInt8])
 }

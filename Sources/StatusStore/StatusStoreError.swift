@@ -14,8 +14,10 @@ public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
         public static let schemaTooNew = Code(description: "schemaTooNew")
         /// The schema could not be brought up to date.
         public static let migrationFailed = Code(description: "migrationFailed")
-        /// A request already `broadcast` or `failed` was asked to change status.
+        /// A request already final was asked to change.
         public static let finalStatus = Code(description: "finalStatus")
+        /// The writer does not hold the sender's lease (any more): another owner took it over.
+        public static let fenced = Code(description: "fenced")
         /// No request with that id is stored.
         public static let unknownRequest = Code(description: "unknownRequest")
         /// That attempt number is already stored for the request.

@@ -1,0 +1,45 @@
+import EVMPrimitives
+
+/// A node's answer to `eth_sendRawTransaction`: the hash it took, and which endpoint said so.
+public struct TxHashAnswer: Hashable, Sendable {
+    public let hash: TxHash
+    public let endpoint: String
+}
+
+extension ChainRPCClient {
+    /// Sends one signed transaction to every healthy endpoint at once (every endpoint when
+    /// none is healthy) and returns each endpoint's answer.
+    ///
+    /// Safe by construction: the same bytes have the same hash on every node, so the chain
+    /// includes them at most once however many nodes receive them, and more nodes holding a
+    /// transaction means fewer ways to lose it. Reads go to the healthiest endpoint only
+    /// (`call`).
+    public func sendRawTransactionEverywhere(_ raw: [UInt8]) async -> [Result<TxHashAnswer, ChainRPCError>] {
+        let method = "eth_sendRawTransaction"
+        let body = Self.encodeRequest(method: method, params: [.string(Hex.encode(raw))])
+        let targets = await health.healthyOrAll()
+        return await withTaskGroup(of: Result<TxHashAnswer, ChainRPCError>.self) { group in
+            for index in targets {
+                let endpoint = configuration.endpoints[index]
+                group.addTask {
+                    switch await attempt(body, to: endpoint, as: TxHash.self) {
+                    case .success(let hash):
+                        await health.recordSuccess(of: index)
+                        return .success(TxHashAnswer(hash: hash, endpoint: endpoint.description))
+                    case .failure(let failure):
+                        let error = ChainRPCError(endpoint: endpoint, method: method, failure: failure)
+                        if error.action == .retryLater {
+                            if failure != .transport(.cancelled) { await health.recordFailure(of: index) }
+                        } else {
+                            await health.recordSuccess(of: index)
+                        }
+                        return .failure(error)
+                    }
+                }
+            }
+            var answers: [Result<TxHashAnswer, ChainRPCError>] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+    }
+}

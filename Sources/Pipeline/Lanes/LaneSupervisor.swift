@@ -1,0 +1,240 @@
+import BroadcastModel
+import ChainRPC
+import EVMPrimitives
+import Foundation
+import Lifecycle
+import Logging
+import StatusStore
+
+/// Which senders this worker works: one ``SenderLane`` per sender, each only while this
+/// worker holds the sender's lease in the store (taken when intake first needs the sender or
+/// when a newly assigned partition, or the sweep for orphaned work, brings its unfinished
+/// requests; renewed at half its length; released when the sender's partition is revoked or
+/// the worker stops). So exactly one process signs, sends, bumps and cancels for a sender at
+/// a time, and one that paused past its lease finds every write refused.
+///
+/// It is also the chain watcher's observer: heads, inclusions and reorganisations go to the
+/// lanes they concern.
+actor LaneSupervisor: ChainObserver {
+    struct Settings: Sendable {
+        /// This process's name in leases: unique per process start.
+        var owner: String
+        var leaseLength: Duration = .seconds(30)
+        /// How often unfinished work that nobody holds is looked for.
+        var sweepInterval: Duration = .seconds(15)
+    }
+
+    private struct Running {
+        let lane: SenderLane
+        let topic: String?
+        let partition: Int32?
+    }
+
+    private enum Command: Sendable {
+        case start(Address, topic: String?, partition: Int32?)
+    }
+
+    private let effects: LaneEffects
+    private let settings: Settings
+    private var lanes: [Address: Running] = [:]
+    /// Senders whose lane is being started, and intake calls waiting for it.
+    private var starting: Set<Address> = []
+    private var waiting: [Address: [CheckedContinuation<LeaseFence?, Never>]] = [:]
+    private var assigned: [String: Set<Int32>] = [:]
+    private(set) var head: BlockNumber?
+    private(set) var market: MarketFees?
+    private let commands: AsyncStream<Command>
+    private let commandContinuation: AsyncStream<Command>.Continuation
+
+    init(effects: LaneEffects, settings: Settings) {
+        self.effects = effects
+        self.settings = settings
+        (commands, commandContinuation) = AsyncStream.makeStream(of: Command.self)
+    }
+
+    /// Runs the lanes, lease renewal and the orphan sweep until cancelled; then every lane
+    /// stores what it knows and releases its lease.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.renewLeases() }
+            group.addTask { await self.sweep() }
+            for await command in commands {
+                switch command {
+                case .start(let sender, let topic, let partition):
+                    group.addTask { await self.startAndRun(sender, topic: topic, partition: partition) }
+                }
+            }
+        }
+    }
+
+    // MARK: For intake
+
+    /// The lease under which intake may store `sender`'s requests: the running lane's, or a
+    /// new lane's once started. Nil while another worker holds the lease (the caller waits and
+    /// asks again: a live owner releases it when its partition moves, a dead one's expires).
+    func fence(for sender: Address, topic: String, partition: Int32) async -> LeaseFence? {
+        if let running = lanes[sender] {
+            if running.partition == nil { lanes[sender] = Running(lane: running.lane, topic: topic, partition: partition) }
+            return running.lane.fence
+        }
+        return await withCheckedContinuation { continuation in
+            waiting[sender, default: []].append(continuation)
+            start(sender, topic: topic, partition: partition)
+        }
+    }
+
+    /// Hands a request intake just stored to its sender's lane.
+    func hand(_ stored: StoredRequest) {
+        lanes[stored.request.from]?.lane.send(.add(stored))
+    }
+
+    /// Requests of every lane not sent to any node yet: intake stops taking from Kafka while
+    /// this is over its bound.
+    func unsentCount() async -> Int {
+        var total = 0
+        for running in lanes.values { total += await running.lane.unsentCount }
+        return total
+    }
+
+    // MARK: Partitions
+
+    /// Takes over the senders with unfinished work consumed from newly assigned partitions.
+    func assigned(_ partitions: [Int32], of topic: String) async {
+        assigned[topic, default: []].formUnion(partitions)
+        let senders: [Address]
+        do {
+            senders = try await effects.store.unfinishedSenders(topic: topic, partitions: partitions)
+        } catch {
+            effects.logger.error(
+                "cannot read which senders have unfinished work in the assigned partitions; the sweep will find them",
+                metadata: ["partitions": "\(partitions)", "error": "\(error)"])
+            return
+        }
+        for sender in senders {
+            start(sender, topic: topic, partition: nil)
+        }
+    }
+
+    /// Stops the lanes of senders whose partition moved to another worker; their leases are
+    /// released so the new owner starts at once.
+    func revoked(_ partitions: [Int32], of topic: String) {
+        assigned[topic, default: []].subtract(partitions)
+        let revoked = Set(partitions)
+        for (sender, running) in lanes where running.topic == topic && running.partition.map(revoked.contains) == true {
+            effects.logger.info("partition revoked; handing the sender over", metadata: ["from": "\(sender)", "partition": "\(running.partition.map(String.init) ?? "?")"])
+            running.lane.send(.stop)
+        }
+    }
+
+    // MARK: ChainObserver
+
+    func tracked(_ hashes: [TxHash]) async -> [TxHash] {
+        await effects.index.tracked(hashes)
+    }
+
+    func included(_ inclusion: Inclusion) async {
+        guard let sender = await effects.index.sender(of: inclusion.hash) else { return }
+        lanes[sender]?.lane.send(.included(inclusion))
+    }
+
+    func reorganised(above forkPoint: BlockNumber) {
+        for running in lanes.values { running.lane.send(.reorganised(above: forkPoint)) }
+    }
+
+    func head(_ head: BlockNumber, market: MarketFees?) {
+        self.head = head
+        if let market { self.market = market }
+        for running in lanes.values { running.lane.send(.head(head, market)) }
+    }
+
+    // MARK: Lanes
+
+    private func startAndRun(_ sender: Address, topic: String?, partition: Int32?) async {
+        let store = effects.store
+        let fence: LeaseFence
+        let loaded: [StoredRequest]
+        do {
+            guard let acquired = try await store.acquireLease(sender: sender, owner: settings.owner, length: settings.leaseLength) else {
+                effects.logger.info("the sender's lease is held by another worker; waiting", metadata: ["from": "\(sender)"])
+                resolve(sender, with: nil)
+                return
+            }
+            fence = acquired
+        } catch {
+            effects.logger.error("cannot take the sender's lease", metadata: ["from": "\(sender)", "error": "\(error)"])
+            resolve(sender, with: nil)
+            return
+        }
+        do {
+            // The store alone may be behind the chain (a fresh file, transactions sent by
+            // other means) or ahead of it (a node that lost its pool): follow the chain.
+            let pending = try await effects.rpc.transactionCount(of: sender, at: .pending)
+            let next = try await store.reconcileNonce(fence, chainPending: pending)
+            loaded = try await store.unfinished(sender: sender)
+            effects.logger.info(
+                "working the sender",
+                metadata: ["from": "\(sender)", "epoch": "\(fence.epoch)", "unfinished": "\(loaded.count)", "chain_pending_nonce": "\(pending)", "next_nonce": "\(next)"])
+        } catch {
+            effects.logger.warning(
+                "cannot start working the sender yet (node or store not answering); releasing its lease",
+                metadata: ["from": "\(sender)", "error": "\(error)"])
+            try? await store.releaseLease(fence)
+            resolve(sender, with: nil)
+            return
+        }
+        let lane = SenderLane(fence: fence, effects: effects, head: head, market: market)
+        let source = loaded.first.map { ($0.sourceTopic, $0.sourcePartition) }
+        lanes[sender] = Running(lane: lane, topic: topic ?? source?.0, partition: partition ?? source?.1)
+        resolve(sender, with: fence)
+        let exit = await lane.run(loaded: loaded)
+        lanes[sender] = nil
+        await effects.index.untrackAll(of: sender)
+        if exit == .stopped {
+            try? await store.releaseLease(fence)
+        }
+        effects.logger.info("stopped working the sender", metadata: ["from": "\(sender)", "reason": "\(exit)"])
+    }
+
+    /// Starts the sender's lane unless it runs or is starting.
+    private func start(_ sender: Address, topic: String?, partition: Int32?) {
+        guard lanes[sender] == nil, starting.insert(sender).inserted else { return }
+        commandContinuation.yield(.start(sender, topic: topic, partition: partition))
+    }
+
+    private func resolve(_ sender: Address, with fence: LeaseFence?) {
+        starting.remove(sender)
+        for continuation in waiting.removeValue(forKey: sender) ?? [] { continuation.resume(returning: fence) }
+    }
+
+    /// Renews every held lease at half its length; a lane whose lease is gone stops at once.
+    private func renewLeases() async {
+        let interval = settings.leaseLength / 2
+        while (try? await Task.sleep(for: interval)) != nil {
+            for (sender, running) in lanes {
+                do {
+                    if try await effects.store.renewLease(running.lane.fence, length: settings.leaseLength) == nil {
+                        effects.logger.error("the sender's lease was lost; stopping its lane", metadata: ["from": "\(sender)"])
+                        running.lane.send(.stop)
+                    }
+                } catch {
+                    effects.logger.warning("cannot renew the sender's lease; trying again", metadata: ["from": "\(sender)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Takes over unfinished work nobody holds (a worker that died): at start, then every
+    /// `sweepInterval`. Only senders of partitions assigned here, or of unknown partition.
+    private func sweep() async {
+        repeat {
+            do {
+                for orphan in try await effects.store.orphanedSenders() {
+                    if let topic = orphan.topic, let partition = orphan.partition, assigned[topic]?.contains(partition) != true { continue }
+                    start(orphan.sender, topic: orphan.topic, partition: orphan.partition)
+                }
+            } catch {
+                effects.logger.warning("cannot look for orphaned work; trying again", metadata: ["error": "\(error)"])
+            }
+        } while (try? await Task.sleep(for: settings.sweepInterval)) != nil
+    }
+}
