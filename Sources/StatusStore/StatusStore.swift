@@ -49,8 +49,13 @@ public protocol StatusStore: Sendable {
     /// Makes the sender's next nonce at least `chainNext` (the chain's pending transaction count).
     func reconcileNonce(sender: Address, chainNext: Nonce) async throws
 
-    /// Claims an idempotency key for a request, or returns the request that claimed it first.
+    /// Claims an idempotency key for a request, or returns the request that claimed it first
+    /// and the answer it was given, if one was stored.
     func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome
+
+    /// Stores the answer given to the request of a claimed key, unless an answer is stored
+    /// already; returns the stored one, which is the first. A key never claimed is refused.
+    func recordFirstAnswer(_ answer: IdempotentAnswer, forKey keyHash: [UInt8]) async throws -> IdempotentAnswer
 
     /// Records most recently updated first, optionally of one status, continuing after `before`.
     func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage
@@ -125,6 +130,32 @@ public struct IdempotencyClaim: Hashable, Sendable {
 public enum IdempotencyOutcome: Hashable, Sendable {
     /// First use of the key.
     case claimed
-    /// Used before, with this request id and body hash.
-    case existing(requestID: RequestID, bodyHash: [UInt8])
+    /// Used before, with this request id and body hash; `firstAnswer` is nil until the first
+    /// request was answered (it is still in flight, or it was not acknowledged).
+    case existing(requestID: RequestID, bodyHash: [UInt8], firstAnswer: IdempotentAnswer?)
+}
+
+/// The answer first given to a request that carried an `Idempotency-Key`, kept so that a
+/// repeat gets it byte for byte, however the request moved on since.
+public struct IdempotentAnswer: Hashable, Sendable {
+    public struct Header: Hashable, Sendable, Codable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The HTTP status code, 100-599.
+    public var status: Int
+    public var headers: [Header]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [Header], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
