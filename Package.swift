@@ -273,6 +273,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The real `broadcaster api` process on a real broker, attacked: hostile headers, bodies,
+        // framing and slow clients, each row with its status and error code.
+        .testTarget(
+            name: "HostileInputTests",
+            dependencies: [
+                "DevChainSupport", "EVMPrimitives", "KafkaTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
