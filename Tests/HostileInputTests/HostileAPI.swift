@@ -14,8 +14,9 @@ final class HostileAPI: @unchecked Sendable {
     static let apiKey = "hostile-suite-key"
     static let sender = "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
     static let contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
-    /// `ulimit -n` of the API process: with `ConnectionCapacity.reserved` (128) kept, 128 connections.
-    static let fileLimit = 256
+    /// `ulimit -n` of the API process: fewer descriptors than 200 slow clients and the API's own
+    /// need; with `ConnectionCapacity.reserved` (128) kept, 64 connections are served at once.
+    static let fileLimit = 192
 
     /// The connection limits the suite runs with, short so that slow clients are cut quickly.
     enum Limits {

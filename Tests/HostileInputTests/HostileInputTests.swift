@@ -129,8 +129,7 @@ struct HostileInputTests {
         }
         #expect(connections.count == 200, "only \(connections.count) of 200 slow clients could connect")
         let started = ContinuousClock.now
-        let held = api.openFiles
-        #expect(held <= HostileAPI.fileLimit)
+        let sampler = DescriptorSampler(api)
 
         let health = await RawConnection.exchange(port: api.port, Request.get("/healthz"), timeout: .seconds(60))
         #expect(health?.status == 200, "a client arriving during the attack was not answered: \(health.map(String.init(describing:)) ?? "no answer")")
@@ -149,9 +148,37 @@ struct HostileInputTests {
         let quiet = outcomes.filter { !$0.halfHead && $0.answer == nil }.count
         #expect(quiet == 100, "only \(quiet) of 100 silent clients were closed without an answer")
         #expect(api.log.contains("serving at most"), "the API did not say that its file limit caps its connections")
-        print("hostile input: 200 slow clients: the API held \(held) descriptors; all closed after \(ContinuousClock.now - started), \(timedOut) with 408")
+        // Connections never took the descriptors Kafka and the store may need meanwhile.
+        let held = sampler.stop()
+        #expect(held <= HostileAPI.fileLimit - 32, "the API held \(held) of its \(HostileAPI.fileLimit) descriptors during the attack")
+        print("hostile input: 200 slow clients: the API held at most \(held) descriptors; all closed after \(ContinuousClock.now - started), \(timedOut) with 408")
 
         let after = await RawConnection.exchange(port: api.port, Request.post(Bodies.mission))
         #expect(after?.status == 200, "\(after.map(String.init(describing:)) ?? "no answer")")
+    }
+}
+
+/// The most descriptors the API held while it ran, sampled every 20 ms on a thread of its own.
+final class DescriptorSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private var most = 0
+
+    init(_ api: HostileAPI) {
+        Thread { [self] in
+            while lock.withLock({ running }) {
+                let open = api.openFiles
+                lock.withLock { most = max(most, open) }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }.start()
+    }
+
+    /// Stops sampling; the most seen.
+    func stop() -> Int {
+        lock.withLock {
+            running = false
+            return most
+        }
     }
 }
