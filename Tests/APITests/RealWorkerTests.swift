@@ -179,6 +179,8 @@ extension APIHarness {
         worker.rpc.callTimeout = callTimeout
         worker.store.path = storePath
         worker.kafka.sessionTimeout = .seconds(6)
+        // Its health server on a free port: another worker of this host may hold the default.
+        worker.worker.port = 0
         worker.signers = ["dev": .hexFile(path: try RepositoryRoot.locate().appendingPathComponent("Config/dev-keys/dev.key").path)]
         worker.retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(200), multiplier: 2, maxDelay: .seconds(2))
         return worker
