@@ -2,10 +2,8 @@ import Admission
 import BroadcasterConfig
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import Kafka
 import Logging
-import NIOCore
 import ServiceLifecycle
 import StatusStore
 
@@ -89,18 +87,9 @@ public func buildApplication(
     if let tail = dependencies.resultsTail {
         services.append(ResultsListener(tail: tail, waiters: waiters, logger: dependencies.logger))
     }
-    let capacity = ConnectionCapacity(configured: configuration.api.maxConnections, fileLimit: ConnectionCapacity.currentFileLimit())
-    if let warning = capacity.warning { dependencies.logger.warning("\(warning)") }
-    let limits = ConnectionDeadlines.Limits(
-        idle: TimeAmount(configuration.api.idleTimeout), head: TimeAmount(configuration.api.headerTimeout),
-        body: TimeAmount(configuration.api.bodyTimeout))
+    let server = APIServer(configuration.api, logger: dependencies.logger)
     return Application(
-        router: router,
-        server: .guardedHTTP1(limits: limits),
-        configuration: .init(
-            address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "broadcaster",
-            availableConnectionsDelegate: MaximumAvailableConnections(capacity.effective, logger: dependencies.logger)),
-        services: services,
+        router: router, server: server.builder, configuration: server.configuration, services: services,
         logger: dependencies.logger)
 }
 

@@ -186,19 +186,24 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The first error decides; the decoder reports each later byte as another one.
         guard !failed else { return }
-        let answer = FramingError.apiError(error)
+        failed = true
         if readingBody, deadlines.canAnswer {
             // The handler is (or will be) reading this body: its read fails with this error.
             context.fireErrorCaught(error)
             return
         }
-        failed = true
-        logger.debug("closing a connection whose request cannot be read: \(answer.code): \(error)")
-        if deadlines.canAnswer {
+        // A reset or failed socket cannot be answered; bytes that are not HTTP can.
+        let isSocketFailure = error is IOError || error is ChannelError
+        if !isSocketFailure, deadlines.canAnswer {
+            let answer = FramingError.apiError(error)
+            logger.debug("answering \(answer.status.code) \(answer.code) to a request that cannot be read, and closing: \(error)")
             deadlines.answerAndClose(RawAnswer.encode(answer))
         } else {
-            // An answer is under way (or was given): nothing more can be said on this connection.
+            // An answer is under way (or was given), or the socket failed: nothing more can be
+            // said on this connection.
+            logger.debug("closing a connection after \(error)")
             deadlines.close()
         }
     }
