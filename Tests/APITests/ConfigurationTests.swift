@@ -105,6 +105,7 @@ struct ConfigurationTests {
         (["BROADCASTER_KAFKA_BROKERS": "localhost"], "kafka.brokers", "host:port"),
         (["BROADCASTER_KAFKA_BROKERS": "a:1,b:0"], "kafka.brokers", "b:0"),
         (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "0"], "kafka.produceTimeout", "greater than"),
+        (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "1e300"], "kafka.produceTimeout", "longer than a year"),
         (["BROADCASTER_KAFKA_RESULTS_TOPIC": "broadcaster.requests"], "kafka.resultsTopic", "different"),
         (["BROADCASTER_KAFKA_REQUESTS_TOPIC": "bad topic"], "kafka.requestsTopic", "topic name"),
         (["BROADCASTER_RPC_ENDPOINTS": "ftp://node"], "rpc.endpoints", "http(s)"),
