@@ -107,6 +107,7 @@ class Mempool:
         self._by_sender: dict[bytes, dict[int, PoolTx]] = {}
         self._by_hash: dict[bytes, PoolTx] = {}
         self._nonces: dict[bytes, int] = {}     # state nonce of each sender in the pool
+        self._run_ends: dict[bytes, int] = {}   # each sender's pending nonce (end of its run)
         self._beats: dict[bytes, float] = {}
         self._slots = 0
         self._arrivals = 0
@@ -121,7 +122,7 @@ class Mempool:
 
     def add(self, tx, sender: bytes, state_nonce: int, base_fee: int, size: int) -> tuple[PoolTx, Eviction]:
         """Adds or replaces by (sender, nonce), making room as geth does; raises TxRejected."""
-        self._nonces[sender] = state_nonce
+        self._sync_nonce(sender, state_nonce)
         self._arrivals += 1
         entry = PoolTx(tx, sender, self._arrivals, size)
         existing = self._by_sender.get(sender, {}).get(entry.nonce)
@@ -129,16 +130,17 @@ class Mempool:
             raise TxRejected("replacement transaction underpriced")
         evicted = Eviction()
         gapped = entry.nonce > self.pending_nonce(sender, state_nonce)
-        had_queued = self._has_queued(sender)
         if existing is None and self._slots + entry.slots > self.limits.global_slots + self.limits.global_queue:
             for victim in self._make_room(entry, base_fee, gapped):
                 self._remove(victim)
                 evicted.add(victim, "pool full, cheapest")
         if existing is not None:
             self._remove(existing)
+        self._sync_nonce(sender, state_nonce)   # removals may have emptied the sender
         self._insert(entry)
-        if not gapped or not had_queued:
-            self._beats[sender] = self._clock()
+        if not gapped:
+            self._beats[sender] = self._clock()     # a promotion: the sender is heard from
+        self._track_beat(sender)
         # geth caps the queue after admission: a gapped newcomer beyond account_queue is
         # accepted (the caller gets its hash) and dropped at once.
         self._enforce([sender], evicted)
@@ -165,16 +167,14 @@ class Mempool:
 
     def pending_nonce(self, sender: bytes, state_nonce: int) -> int:
         """The next nonce after the contiguous run starting at the state nonce."""
-        slots = self._by_sender.get(sender, {})
-        nonce = state_nonce
-        while nonce in slots:
-            nonce += 1
-        return nonce
+        if self._nonces.get(sender) == state_nonce:
+            return self._run_ends[sender]
+        return _run_end(self._by_sender.get(sender, {}), state_nonce)
 
     def split(self, sender: bytes) -> tuple[list[PoolTx], list[PoolTx]]:
         """(pending, queued) of one sender, each in nonce order."""
         slots = self._by_sender.get(sender, {})
-        run_end = self._nonces.get(sender, 0) + self._run_length(sender)
+        run_end = self._run_ends.get(sender, 0)
         pending, queued = [], []
         for nonce in sorted(slots):
             (pending if nonce < run_end else queued).append(slots[nonce])
@@ -184,11 +184,7 @@ class Mempool:
         """Per sender, the contiguous run of transactions starting at its state nonce."""
         runs = []
         for sender, slots in self._by_sender.items():
-            nonce = self._nonces.get(sender, 0)
-            run = []
-            while nonce in slots:
-                run.append(slots[nonce])
-                nonce += 1
+            run = [slots[nonce] for nonce in range(self._nonces[sender], self._run_ends[sender])]
             if run:
                 runs.append(run)
         return runs
@@ -212,10 +208,12 @@ class Mempool:
         slots = self._by_sender.get(sender)
         if not slots:
             return []
-        self._nonces[sender] = state_nonce
         stale = [slots[nonce] for nonce in sorted(slots) if nonce < state_nonce]
         for entry in stale:
             self._remove(entry)
+        if sender in self._by_sender:
+            self._sync_nonce(sender, state_nonce)
+            self._track_beat(sender)
         return stale
 
     def enforce_limits(self) -> Eviction:
@@ -251,9 +249,7 @@ class Mempool:
             _, queued = self.split(sender)
             if not queued:
                 self._beats.pop(sender, None)
-            elif sender not in self._beats:
-                self._beats[sender] = now   # queued by a removal below it: the clock starts
-            elif now - self._beats[sender] > self.limits.lifetime:
+            elif now - self._beats.get(sender, now) > self.limits.lifetime:
                 for entry in queued:
                     self._remove(entry)
                 evicted.extend(queued)
@@ -271,28 +267,46 @@ class Mempool:
 
     # Internals -----------------------------------------------------------------------------
 
+    def _sync_nonce(self, sender: bytes, state_nonce: int) -> None:
+        if self._nonces.get(sender) != state_nonce or sender not in self._run_ends:
+            self._nonces[sender] = state_nonce
+            self._run_ends[sender] = _run_end(self._by_sender.get(sender, {}), state_nonce)
+
     def _insert(self, entry: PoolTx) -> None:
-        self._by_sender.setdefault(entry.sender, {})[entry.nonce] = entry
+        """Needs the sender's state nonce synced first."""
+        slots = self._by_sender.setdefault(entry.sender, {})
+        slots[entry.nonce] = entry
         self._by_hash[entry.hash] = entry
         self._slots += entry.slots
+        if entry.nonce == self._run_ends[entry.sender]:
+            self._run_ends[entry.sender] = _run_end(slots, entry.nonce)
 
     def _remove(self, entry: PoolTx) -> None:
-        slots = self._by_sender[entry.sender]
+        sender = entry.sender
+        slots = self._by_sender[sender]
         del slots[entry.nonce]
         del self._by_hash[entry.hash]
         self._slots -= entry.slots
         if not slots:
-            del self._by_sender[entry.sender]
-            self._nonces.pop(entry.sender, None)
-            self._beats.pop(entry.sender, None)
+            del self._by_sender[sender]
+            for index in (self._nonces, self._run_ends, self._beats):
+                index.pop(sender, None)
+        else:
+            if self._nonces[sender] <= entry.nonce < self._run_ends[sender]:
+                self._run_ends[sender] = entry.nonce
+            self._track_beat(sender)
+
+    def _track_beat(self, sender: bytes) -> None:
+        """geth keeps a heartbeat only for senders with queued transactions; it starts when
+        the first one is queued (by arrival, or by a removal below it)."""
+        if self._has_queued(sender):
+            self._beats.setdefault(sender, self._clock())
+        else:
+            self._beats.pop(sender, None)
 
     def _run_length(self, sender: bytes) -> int:
         """How many of the sender's transactions are pending."""
-        slots = self._by_sender.get(sender, {})
-        start = nonce = self._nonces.get(sender, 0)
-        while nonce in slots:
-            nonce += 1
-        return nonce - start
+        return self._run_ends.get(sender, 0) - self._nonces.get(sender, 0)
 
     def _queued_count(self, sender: bytes) -> int:
         return len(self._by_sender.get(sender, {})) - self._run_length(sender)
@@ -343,6 +357,12 @@ class Mempool:
                 self._remove(entry)
                 evicted.add(entry, "global queue full")
                 excess -= 1
+
+
+def _run_end(slots: dict[int, PoolTx], nonce: int) -> int:
+    while nonce in slots:
+        nonce += 1
+    return nonce
 
 
 def _outbids(new: PoolTx, old: PoolTx) -> bool:
