@@ -82,13 +82,23 @@ class DevNode:
         state_nonce = self.ledger.nonce(sender)
         if tx.nonce < state_nonce:
             raise TxRejected(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")
-        entry = PoolTx(tx, sender, 0)
+        cost = PoolTx(tx, sender, 0).cost
         balance = self.ledger.balance(sender)
-        if balance < entry.cost:
+        if balance < cost:
             raise TxRejected(
                 "insufficient funds for gas * price + value: "
-                f"address 0x{sender.hex()} have {balance} want {entry.cost}"
+                f"address 0x{sender.hex()} have {balance} want {cost}"
             )
+        # geth: the sender's pooled transactions together must stay within the balance.
+        spent, replaced = self.pool.spent(sender), self.pool.cost_at(sender, tx.nonce)
+        if replaced is not None and balance < spent + cost - replaced:
+            raise TxRejected(
+                f"insufficient funds for gas * price + value: balance {balance}, queued cost {spent}, "
+                f"tx bumped {cost - replaced}, overshot {spent + cost - replaced - balance}")
+        if replaced is None and balance < spent + cost:
+            raise TxRejected(
+                f"transaction would cause overdraft: balance {balance}, queued cost {spent}, "
+                f"overshot {spent + cost - balance}")
         _, evicted = self.pool.add(tx, sender, state_nonce, self.ledger.next_base_fee, size)
         evicted.log(log)
 

@@ -108,6 +108,7 @@ class Mempool:
         self._by_hash: dict[bytes, PoolTx] = {}
         self._nonces: dict[bytes, int] = {}     # state nonce of each sender in the pool
         self._run_ends: dict[bytes, int] = {}   # each sender's pending nonce (end of its run)
+        self._spent: dict[bytes, int] = {}      # the sum of each sender's pooled costs
         self._beats: dict[bytes, float] = {}
         self._slots = 0
         self._arrivals = 0
@@ -197,6 +198,14 @@ class Mempool:
     def senders(self) -> list[bytes]:
         return list(self._by_sender)
 
+    def spent(self, sender: bytes) -> int:
+        """What the sender's pooled transactions may cost in all (gas * fee cap + value)."""
+        return self._spent.get(sender, 0)
+
+    def cost_at(self, sender: bytes, nonce: int) -> int | None:
+        entry = self._by_sender.get(sender, {}).get(nonce)
+        return None if entry is None else entry.cost
+
     def entries(self) -> list[PoolTx]:
         """Every pooled transaction in arrival order."""
         return sorted(self._by_hash.values(), key=lambda entry: entry.arrival)
@@ -278,6 +287,7 @@ class Mempool:
         slots[entry.nonce] = entry
         self._by_hash[entry.hash] = entry
         self._slots += entry.slots
+        self._spent[entry.sender] = self._spent.get(entry.sender, 0) + entry.cost
         if entry.nonce == self._run_ends[entry.sender]:
             self._run_ends[entry.sender] = _run_end(slots, entry.nonce)
 
@@ -287,9 +297,10 @@ class Mempool:
         del slots[entry.nonce]
         del self._by_hash[entry.hash]
         self._slots -= entry.slots
+        self._spent[sender] -= entry.cost
         if not slots:
             del self._by_sender[sender]
-            for index in (self._nonces, self._run_ends, self._beats):
+            for index in (self._nonces, self._run_ends, self._beats, self._spent):
                 index.pop(sender, None)
         else:
             if self._nonces[sender] <= entry.nonce < self._run_ends[sender]:
