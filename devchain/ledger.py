@@ -100,7 +100,7 @@ class Ledger:
         self.base_fee_override: int | None = None
         genesis = self.chain.get_canonical_block_by_number(0)
         self._head_state = self.chain.get_vm(genesis.header).state
-        self.blocks = [self._index(genesis, [], [])]
+        self.blocks = [self._record(genesis, [], [])[0]]
         self.block_numbers[genesis.hash] = 0
 
     # Reading state -----------------------------------------------------------------------
@@ -205,11 +205,16 @@ class Ledger:
         """
         block, receipts, included, failed = self._seal(self.chain.header, candidates)
         self.chain.header = self._next_header(block.header)
-        mined = self._index(block, receipts, [entry.sender for entry in included])
+        mined, transactions, receipts_json = self._record(block, receipts, [e.sender for e in included])
+        new_state = self.chain.get_vm(block.header).state
+        # State and block first, receipts last: whoever sees a receipt can read its block and
+        # the state after it. Each dict.update is one step for readers: all or none.
         with self.state_lock:
-            self._head_state = self.chain.get_vm(block.header).state
+            self._head_state = new_state
         self.block_numbers[block.hash] = mined.number
         self.blocks.append(mined)
+        self.transactions.update(transactions)
+        self.receipts.update(receipts_json)
         return mined, included, failed
 
     def _seal(self, header, candidates):
@@ -270,17 +275,18 @@ class Ledger:
                 self.transactions.pop(tx_hash, None)
             self.orphans[mined.hash] = orphan
             self.block_numbers.pop(mined.hash, None)
-        new_blocks = [self._index(block, [], []) for block in fork]
+        new_blocks = [self._record(block, [], [])[0] for block in fork]   # empty: no receipts
+        new_state = self.chain.get_vm(parent).state
         with self.state_lock:
-            self._head_state = self.chain.get_vm(parent).state
+            self._head_state = new_state
         for mined in new_blocks:
             self.block_numbers[mined.hash] = mined.number
         self.blocks = blocks[:-depth] + new_blocks
         return Reorg(removed_blocks[-1], new_blocks[-1], removed)
 
-    def _index(self, block, receipts, senders) -> MinedBlock:
-        """Indexes a mined block's transactions and receipts, and returns the block's record;
-        the caller publishes the block after, so whoever sees a receipt can read its block."""
+    def _record(self, block, receipts, senders) -> tuple[MinedBlock, dict, dict]:
+        """A mined block's record and the JSON of its transactions and receipts, by hash,
+        for the caller to publish."""
         base_fee = block.header.base_fee_per_gas
         mined = MinedBlock(
             number=block.header.block_number,
@@ -292,17 +298,18 @@ class Ledger:
             gas_limit=block.header.gas_limit,
             senders=list(senders),
         )
+        transactions, receipts_json = {}, {}
         previous_cumulative, log_offset = 0, 0
         for index, (tx, receipt, sender) in enumerate(zip(block.transactions, receipts, senders)):
             gas_used = receipt.gas_used - previous_cumulative
             previous_cumulative = receipt.gas_used
-            self.transactions[tx.hash] = serialize.transaction(tx, sender, block, index)
-            self.receipts[tx.hash] = serialize.receipt(
+            transactions[tx.hash] = serialize.transaction(tx, sender, block, index)
+            receipts_json[tx.hash] = serialize.receipt(
                 tx, sender, block, index, receipt, gas_used, log_offset
             )
             log_offset += len(receipt.logs)
             mined.tips.append((serialize.effective_gas_price(tx, base_fee) - base_fee, gas_used))
-        return mined
+        return mined, transactions, receipts_json
 
 
 def calldata_floor(data: bytes) -> int:

@@ -45,29 +45,27 @@ class Miner:
             self.node.pool_lock.notify_all()
         return future.result(timeout=COMMAND_TIMEOUT)
 
-    def _run_commands(self) -> None:
-        while True:
-            with self.node.pool_lock:
-                if not self._commands:
-                    return
-                work, future = self._commands.popleft()
-            try:
-                future.set_result(work())
-            except Exception as error:
-                future.set_exception(error)
+    @staticmethod
+    def _run_command(work, future: Future) -> None:
+        try:
+            future.set_result(work())
+        except Exception as error:
+            future.set_exception(error)
 
     # Mining ----------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        # One lock round per wake-up: admissions hold the same lock, and every extra hand-over
+        # costs them a GIL switch.
         next_block = time.monotonic() + self.node.block_time
         while not self._stopping.is_set():
-            self._run_commands()
             self._housekeeping()
+            command, candidates = None, None
             with self.node.pool_lock:
-                if self._commands:
-                    continue
                 now = time.monotonic()
-                if self.node.block_time > 0:
+                if self._commands:
+                    command = self._commands.popleft()
+                elif self.node.block_time > 0:
                     if now < next_block:
                         self.node.pool_lock.wait(timeout=min(next_block - now, HOUSEKEEPING_SECONDS))
                         continue
@@ -80,6 +78,9 @@ class Miner:
                         continue
             if self._stopping.is_set():
                 return
+            if command is not None:
+                self._run_command(*command)
+                continue
             try:
                 self._mine(candidates)
             except Exception:
