@@ -195,7 +195,7 @@ let package = Package(
         // Starts the local chain and the flaky proxy (devchain/) for tests.
         .target(
             name: "DevChainSupport",
-            dependencies: ["ChainRPC", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ChainRPC", "EVMPrimitives", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/DevChainSupport"
         ),
 
