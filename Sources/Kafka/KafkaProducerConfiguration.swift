@@ -1,7 +1,14 @@
 /// Settings of a `KafkaProducer`.
 ///
 /// The producer always runs with `enable.idempotence=true` and `acks=all`: a message is
-/// acknowledged only once every in-sync replica has it, and retries never duplicate it.
+/// acknowledged only once every in-sync replica has it, and retries never duplicate it. It
+/// always partitions keys with `murmur2_random`, the Java clients' hash: with librdkafka's
+/// default (CRC32) `kafka-console-producer` and every other Java-based tool put a sender's
+/// requests in another partition than the API does, and one sender's requests must stay in one
+/// partition to stay in order. kcat needs `-X partitioner=murmur2_random` (kafka/KCAT.md).
+/// It never asks the broker to create a topic (`allow.auto.create.topics=false`): topics come
+/// from kafka/topics.txt, and a broker that just restarted empty (Tansu) would otherwise create
+/// them on the first send with its default partition count, before they are recreated right.
 public struct KafkaProducerConfiguration: Sendable {
     /// Comma-separated `host:port` list (`bootstrap.servers`).
     public var bootstrapServers: String
@@ -13,8 +20,12 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How long `run()` waits at shutdown for messages still unacknowledged before failing
     /// their sends (never longer than the delivery timeout).
     public var shutdownTimeout: Duration
-    /// Further librdkafka properties; they cannot override idempotence or acks.
+    /// Further librdkafka properties; they cannot override idempotence, acks, the partitioner or
+    /// topic creation.
     public var properties: [String: String]
+
+    /// The key hash every producer of Broadcaster's topics must share (see the type's comment).
+    public static let partitioner = "murmur2_random"
 
     public init(
         bootstrapServers: String,
@@ -37,6 +48,8 @@ public struct KafkaProducerConfiguration: Sendable {
         all["message.timeout.ms"] = String(deliveryTimeout.milliseconds)
         all["enable.idempotence"] = "true"
         all["acks"] = "all"
+        all["partitioner"] = Self.partitioner
+        all["allow.auto.create.topics"] = "false"
         return all
     }
 }
@@ -45,7 +58,10 @@ public struct KafkaProducerConfiguration: Sendable {
 ///
 /// Offsets are never committed automatically: the application's `KafkaOffsetSource` is the
 /// source of truth. Assignment uses the eager `roundrobin` strategy unless overridden, so a
-/// rebalance revokes everything and assigns afresh, which keeps the callbacks simple.
+/// rebalance revokes everything and assigns afresh, which keeps the callbacks simple. A position
+/// the broker refuses is never silently moved by librdkafka (`auto.offset.reset=error`): the
+/// consumer decides, logs and counts it (`KafkaPartitionStart`); librdkafka's default would jump
+/// to the end of the log and skip everything before it.
 public struct KafkaConsumerConfiguration: Sendable {
     public var bootstrapServers: String
     /// `group.id`.
@@ -57,7 +73,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// the group, and resumes once the reader has drained half of them).
     public var maxBufferedMessages: Int
     public var clientID: String
-    /// Further librdkafka properties; they cannot turn on automatic commits.
+    /// Further librdkafka properties; they cannot turn on automatic commits or change what
+    /// happens to a refused position.
     public var properties: [String: String]
 
     public init(
@@ -90,6 +107,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         all["enable.auto.commit"] = "false"
         all["enable.auto.offset.store"] = "false"
         all["enable.partition.eof"] = "false"
+        all["auto.offset.reset"] = "error"
         return all
     }
 }
