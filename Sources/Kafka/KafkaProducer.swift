@@ -66,7 +66,8 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
-    /// Sends waiting for their outcome, and messages librdkafka holds unacknowledged (tests).
+    /// Sends waiting for their outcome, and what librdkafka holds for the broker: messages,
+    /// requests and undelivered reports (tests).
     var pending: (sends: Int, queuedMessages: Int32) {
         (events.state.withLock { $0.pendingCount }, clients.client.outQueueLength)
     }

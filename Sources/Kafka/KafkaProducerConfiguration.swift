@@ -42,7 +42,7 @@ public struct KafkaProducerConfiguration: Sendable {
     }
 
     var rdKafkaProperties: [String: String] {
-        var all = reconnectDefaults.merging(properties) { _, configured in configured }
+        var all = brokerRestartDefaults.merging(properties) { _, configured in configured }
         all["bootstrap.servers"] = bootstrapServers
         all["client.id"] = clientID
         all["message.timeout.ms"] = String(deliveryTimeout.milliseconds)
@@ -96,7 +96,7 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 
     var rdKafkaProperties: [String: String] {
-        var all = reconnectDefaults
+        var all = brokerRestartDefaults
         all["partition.assignment.strategy"] = "roundrobin"
         all["max.poll.interval.ms"] = String(max(300_000, sessionTimeout.milliseconds))
         all.merge(properties) { _, configured in configured }
@@ -112,9 +112,16 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 }
 
-/// librdkafka backs off up to 10 s between reconnects by default; a restarted broker should
-/// be used again within a second (the API answers 503 meanwhile).
-let reconnectDefaults = ["reconnect.backoff.ms": "100", "reconnect.backoff.max.ms": "1000"]
+/// Defaults for a broker that restarts, overridable by `properties`:
+/// - librdkafka backs off up to 10 s between reconnects by default; a restarted broker should
+///   be used again within a second (the API answers 503 meanwhile).
+/// - Topic metadata is refreshed every 5 s instead of 5 min. A topic that comes back under a new
+///   id (Tansu recreates every topic on restart) is fetched by its old id until the next
+///   refresh, and Tansu answers those fetches with an error librdkafka cannot map to the topic,
+///   so nothing else makes it refresh: a consumer would read nothing for up to 5 minutes.
+let brokerRestartDefaults = [
+    "reconnect.backoff.ms": "100", "reconnect.backoff.max.ms": "1000", "topic.metadata.refresh.interval.ms": "5000",
+]
 
 extension Duration {
     var milliseconds: Int64 {

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// A broker that comes back with the topic reset (Tansu forgets everything on restart) leaves
 /// the tail's positions beyond the new ends of the logs; the tail notices within seconds and
-/// reads each such partition again from the start of its new log (`TailPositions`), counting
+/// reads each such partition again from the start of its new log (`PositionKeeper`), counting
 /// it in `positionAlarms`.
 public final class KafkaTopicTail: Service, Sendable {
     /// New messages of the topic; ends after `run()` returns.
@@ -28,6 +28,7 @@ public final class KafkaTopicTail: Service, Sendable {
     private let positioning = EventBuffer<Bool>()
     private let isPositioned = Atomic<Bool>(false)
     private let alarms: PositionAlarmCounter
+    private let positions: StartingPositions
     private let stop = StopSignal()
     private let started = Atomic<Bool>(false)
 
@@ -36,7 +37,7 @@ public final class KafkaTopicTail: Service, Sendable {
         properties: [String: String] = [:], logger: Logger
     ) throws(KafkaError) {
         try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
-        var all = reconnectDefaults.merging(properties) { _, configured in configured }
+        var all = brokerRestartDefaults.merging(properties) { _, configured in configured }
         all["bootstrap.servers"] = bootstrapServers
         // librdkafka's assign() needs a group id, though the tail never joins or commits.
         all["group.id"] = "broadcaster-tail-\(UInt64.random(in: .min ... .max))"
@@ -45,6 +46,7 @@ public final class KafkaTopicTail: Service, Sendable {
         all["auto.offset.reset"] = "error"
         let handler = TailEvents(logger: logger)
         self.alarms = PositionAlarmCounter(reader: "the tail of \(topic)", logger: logger)
+        self.positions = StartingPositions(probeProperties: all, logger: logger)
         self.topic = topic
         self.logger = logger
         self.limit = maxBufferedMessages
@@ -70,10 +72,12 @@ public final class KafkaTopicTail: Service, Sendable {
             throw KafkaError(.misuse, "KafkaTopicTail.run() was called twice; run each tail once")
         }
         let client = client, handler = handler, stop = stop, logger = logger, topic = topic
-        let positioning = positioning, limit = limit, alarms = alarms
+        let positioning = positioning, limit = limit, alarms = alarms, startingPositions = positions
         await PollingThread.run(name: "kafka-tail", stop: stop) {
             client.redirectMainQueueToConsumer()
-            var positions = TailPositions(alarms: alarms, logger: logger)
+            var positions = PositionKeeper(
+                positions: startingPositions, alarms: alarms,
+                consequence: "Readers waiting on it get what is produced from now on.")
             if let offsets = Self.position(client, topic: topic, stop: stop, logger: logger) {
                 positions.positioned(offsets, on: client.borrowed)
                 self.isPositioned.store(true, ordering: .releasing)

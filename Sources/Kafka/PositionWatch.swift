@@ -32,12 +32,18 @@ struct PositionWatch: Sendable {
         entries[partition] = Entry(next: next, cacheWhenPositioned: cached, trusted: false)
     }
 
-    /// A message at `offset` arrived: the position moves past it, and the cache is current.
+    /// A message at `offset` arrived: the position moves past it, and the cache is current. A
+    /// partition read from "the beginning" is watched from its first message on.
     mutating func consumed(_ partition: TopicPartition, offset: Int64) {
-        guard var entry = entries[partition] else { return }
+        var entry = entries[partition] ?? Entry(next: offset + 1, cacheWhenPositioned: nil, trusted: true)
         entry.next = max(entry.next, offset + 1)
         entry.trusted = true
         entries[partition] = entry
+    }
+
+    /// The reader no longer reads `partition`.
+    mutating func removed(_ partition: TopicPartition) {
+        entries[partition] = nil
     }
 
     /// Partitions whose position has looked outside their log for `confirmations` checks in a

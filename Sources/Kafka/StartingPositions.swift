@@ -1,13 +1,16 @@
+import Foundation
 import Logging
 
 /// Checks the offsets a consumer was told to start newly assigned partitions at against their
 /// logs, and decides where each really starts (`KafkaPartitionStart`).
 ///
-/// Runs inside librdkafka's rebalance callback, on the consumer's own polling thread (never on
-/// Swift's cooperative pool), so its blocking calls are bounded: one ListOffsets exchange per
-/// partition with a stored offset within `budget`, then one fetch probe for the partitions that
-/// look reset. The probe is there for Tansu, whose ListOffsets end can lag the real end by one
-/// record batch: without it, a stored offset inside that last batch would read as a reset.
+/// Runs inside librdkafka's rebalance callback or the polling loop, on the client's own polling
+/// thread (never on Swift's cooperative pool), so its blocking calls are bounded: ListOffsets
+/// exchanges per partition within `budget` (retried while they fail: right after a broker
+/// restart the client may not know the recreated partitions yet), then one fetch probe for the
+/// partitions that look reset. The probe is there for Tansu, whose ListOffsets end can lag the
+/// real end by one record batch: without it, a stored offset inside that last batch would read
+/// as a reset. Partitions still without watermarks when the budget is spent are `unchecked`.
 struct StartingPositions: Sendable {
     /// What was decided for one partition, and the watermarks it was decided on.
     struct Decision: Sendable {
@@ -19,8 +22,10 @@ struct StartingPositions: Sendable {
     let probeProperties: [String: String]
     let logger: Logger
     var queryTimeout = Duration.seconds(2)
-    var budget = Duration.seconds(6)
+    var budget = Duration.seconds(8)
     var probeTimeout = Duration.seconds(3)
+    /// Seconds between two ListOffsets attempts for one partition.
+    var retryDelay = 0.25
 
     func decide(
         _ partitions: [TopicPartition], stored: [TopicPartition: Int64], on client: RDKafkaHandle
@@ -32,14 +37,7 @@ struct StartingPositions: Sendable {
                 decisions[partition] = Decision(start: .decide(stored: nil, watermarks: nil))
                 continue
             }
-            var watermarks: KafkaWatermarks?
-            if ContinuousClock.now < deadline {
-                do {
-                    watermarks = try client.queryWatermarks(of: partition, timeoutMS: queryTimeout.clampedMilliseconds)
-                } catch {
-                    logger.warning("Kafka consumer could not check its stored offset \(offset) of \(partition): \(error)")
-                }
-            }
+            let watermarks = query(partition, until: deadline, on: client)
             decisions[partition] = Decision(start: .decide(stored: offset, watermarks: watermarks), watermarks: watermarks)
         }
 
@@ -57,5 +55,24 @@ struct StartingPositions: Sendable {
             decisions[partition] = Decision(start: .decide(stored: offset, watermarks: fetched), watermarks: fetched)
         }
         return decisions
+    }
+
+    /// The partition's watermarks, asked again every `retryDelay` while the broker or the
+    /// client's metadata is not ready; nil once `deadline` passed.
+    private func query(
+        _ partition: TopicPartition, until deadline: ContinuousClock.Instant, on client: RDKafkaHandle
+    ) -> KafkaWatermarks? {
+        var lastError: KafkaError?
+        while ContinuousClock.now < deadline {
+            let left = min(queryTimeout, deadline - ContinuousClock.now)
+            do {
+                return try client.queryWatermarks(of: partition, timeoutMS: max(1, left.clampedMilliseconds))
+            } catch {
+                lastError = error
+                Thread.sleep(forTimeInterval: retryDelay)
+            }
+        }
+        if let lastError { logger.warning("Kafka could not read the watermarks of \(partition): \(lastError)") }
+        return nil
     }
 }
