@@ -148,8 +148,3 @@ private struct TopicHandle: @unchecked Sendable {
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
 }
 
-/// The probe needs no callbacks beyond (quiet) logging.
-private final class ProbeEvents: RDKafkaEventHandler {
-    let logger: Logger
-    init(logger: Logger) { self.logger = logger }
-}

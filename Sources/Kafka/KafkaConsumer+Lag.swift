@@ -29,8 +29,8 @@ public final class KafkaLagProbe: Sendable {
             Result { () throws(KafkaError) in
                 var ends: [Int32: Int64] = [:]
                 for partition in partitions {
-                    ends[partition] = try client.highWatermark(
-                        of: TopicPartition(topic: topic, partition: partition), timeoutMS: timeout.clampedMilliseconds)
+                    ends[partition] = try RDKafkaHandle(pointer: client.handle).queryWatermarks(
+                        of: TopicPartition(topic: topic, partition: partition), timeoutMS: timeout.clampedMilliseconds).high
                 }
                 return ends
             }

@@ -56,6 +56,13 @@ public protocol StatusStore: Sendable {
     /// cannot await.
     func startingOffsets(group: String, topic: String, partitions: [Int32]) throws -> [Int32: Int64]
 
+    /// Moves a partition's stored offset from `stored` to `offset`, backwards too: the log was
+    /// reset (a broker that forgot it) and reading starts over at `offset`. Only if the stored
+    /// offset is still `stored`, so a concurrent intake's progress is never undone.
+    ///
+    /// Synchronous for the same reason as `startingOffsets`.
+    func moveOffset(group: String, topic: String, partition: Int32, from stored: Int64, to offset: Int64) throws
+
     /// Makes the sender's next nonce at least `chainNext` (the chain's pending transaction count).
     func reconcileNonce(sender: Address, chainNext: Nonce) async throws
 
