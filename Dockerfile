@@ -6,7 +6,7 @@
 # rather than installing Debian's librdkafka-dev. Apache Kafka would accept bookworm's 2.0.2, but
 # Package.swift finds librdkafka through pkg-config in .local/librdkafka and links it with an
 # rpath to that directory, and the services refuse to start below 2.14.2 (Tansu needs 2.8; a broker
-# restart crashes releases before 2.10),
+# restart crashes releases before 2.10, and 2.14.2 itself without scripts/librdkafka-patches),
 # so one build everywhere is simpler than two. The runtime stage copies the library to the same
 # absolute path, where the rpath finds it.
 #
@@ -18,6 +18,7 @@ FROM swift:${SWIFT_VERSION}-bookworm AS build
 WORKDIR /src
 # System packages and librdkafka first: they change rarely, so this layer stays cached.
 COPY scripts/env scripts/install-deps scripts/build-librdkafka scripts/
+COPY scripts/librdkafka-patches scripts/librdkafka-patches/
 RUN scripts/install-deps && scripts/build-librdkafka
 COPY . .
 RUN . scripts/env \

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
@@ -130,6 +131,7 @@ let package = Package(
             dependencies: [
                 "ABI",
                 "Admission",
+                "Lifecycle",
                 "BroadcastModel",
                 "BroadcasterConfig",
                 "ChainRPC",
@@ -140,8 +142,11 @@ let package = Package(
                 "Kafka",
                 "StatusStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -150,6 +155,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "ABI",
+                "Lifecycle",
                 "Admission",
                 "StrictJSON",
                 "BroadcastModel",
@@ -159,8 +165,12 @@ let package = Package(
                 "StatusStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -194,7 +204,7 @@ let package = Package(
         // Starts the local chain and the flaky proxy (devchain/) for tests.
         .target(
             name: "DevChainSupport",
-            dependencies: ["ChainRPC", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["ChainRPC", "EVMPrimitives", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/DevChainSupport"
         ),
 
@@ -251,7 +261,10 @@ let package = Package(
                 "Pipeline", "ABI", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
                 "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -259,6 +272,8 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
+                "ChainRPC", "DevChainSupport", "Pipeline",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -275,6 +290,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The real `broadcaster api` process on a real broker, attacked: hostile headers, bodies,
+        // framing and slow clients, each row with its status and error code.
+        .testTarget(
+            name: "HostileInputTests",
+            dependencies: [
+                "DevChainSupport", "EVMPrimitives", "KafkaTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

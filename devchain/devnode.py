@@ -1,12 +1,15 @@
-"""The node: admission rules of geth's txpool, the pool, and the miner thread."""
+"""The node: admission rules of geth's txpool, queries over pool and chain, and the dev
+commands (mine, reorg, restart, evict, base fee) that tests use to make the chain misbehave."""
 
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 import serialize
 from ledger import Ledger, calldata_floor
-from mempool import Mempool, PoolTx, TxRejected
+from mempool import Mempool, PoolLimits, PoolTx, TxRejected
+from miner import Miner
 
 log = logging.getLogger("devchain")
 
@@ -28,27 +31,36 @@ def intrinsic_gas(tx) -> tuple[int, int]:
     return gas, calldata_floor(payload)
 
 
+@dataclass(frozen=True)
+class Chaos:
+    """Misbehaviour switched on for chaos runs; every draw comes from one RNG seeded by `seed`."""
+    seed: int | None = None
+    evict_probability: float = 0.0      # per pooled transaction, after every block
+    reorg_every: int = 0                # blocks between automatic reorgs; 0: never
+    reorg_depth: int = 1                # automatic reorgs replace 1 to this many blocks
+    reorg_drop_probability: float = 0.0  # per transaction of a replaced block: forgotten, not re-pooled
+
+
 class DevNode:
-    def __init__(self, chain_id: int, block_time: float) -> None:
+    def __init__(self, chain_id: int, block_time: float, limits: PoolLimits = PoolLimits(),
+                 chaos: Chaos = Chaos()) -> None:
         self.ledger = Ledger(chain_id)
         self.block_time = block_time
-        self.pool = Mempool()
+        self.pool = Mempool(limits)
         self.pool_lock = threading.Condition()
-        self._stopping = threading.Event()
-        self._miner = threading.Thread(target=self._mine_loop, name="miner", daemon=True)
+        self.chaos = chaos
+        self._down_until = 0.0
+        self.miner = Miner(self, chaos)
 
     @property
     def chain_id(self) -> int:
         return self.ledger.chain_id
 
     def start(self) -> None:
-        self._miner.start()
+        self.miner.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        with self.pool_lock:
-            self.pool_lock.notify_all()
-        self._miner.join(timeout=10)
+        self.miner.stop()
 
     # Admission ---------------------------------------------------------------------------
 
@@ -61,20 +73,35 @@ class DevNode:
             if self.pool.get(tx.hash) is not None or tx.hash in self.ledger.transactions:
                 raise TxRejected("already known")
             self._check_stateless(tx)
-            sender = self._sender(tx)
-            state_nonce = self.ledger.nonce(sender)
-            if tx.nonce < state_nonce:
-                raise TxRejected(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")
-            entry = PoolTx(tx, sender, 0)
-            balance = self.ledger.balance(sender)
-            if balance < entry.cost:
-                raise TxRejected(
-                    "insufficient funds for gas * price + value: "
-                    f"address 0x{sender.hex()} have {balance} want {entry.cost}"
-                )
-            self.pool.add(tx, sender)
-            self.pool_lock.notify_all()
+            self.admit(tx, self._sender(tx), len(raw))
+            if self.block_time == 0:    # the miner waits for executable transactions
+                self.pool_lock.notify_all()
         return tx.hash
+
+    def admit(self, tx, sender: bytes, size: int) -> None:
+        """The checks against the head state, then the pool's own rules. Under pool_lock."""
+        state_nonce = self.ledger.nonce(sender)
+        if tx.nonce < state_nonce:
+            raise TxRejected(f"nonce too low: next nonce {state_nonce}, tx nonce {tx.nonce}")
+        cost = PoolTx(tx, sender, 0).cost
+        balance = self.ledger.balance(sender)
+        if balance < cost:
+            raise TxRejected(
+                "insufficient funds for gas * price + value: "
+                f"address 0x{sender.hex()} have {balance} want {cost}"
+            )
+        # geth: the sender's pooled transactions together must stay within the balance.
+        spent, replaced = self.pool.spent(sender), self.pool.cost_at(sender, tx.nonce)
+        if replaced is not None and balance < spent + cost - replaced:
+            raise TxRejected(
+                f"insufficient funds for gas * price + value: balance {balance}, queued cost {spent}, "
+                f"tx bumped {cost - replaced}, overshot {spent + cost - replaced - balance}")
+        if replaced is None and balance < spent + cost:
+            raise TxRejected(
+                f"transaction would cause overdraft: balance {balance}, queued cost {spent}, "
+                f"overshot {spent + cost - balance}")
+        _, evicted = self.pool.add(tx, sender, state_nonce, self.ledger.next_base_fee, size)
+        evicted.log(log)
 
     def _decode(self, raw: bytes):
         if raw and raw[0] <= 0x7F and raw[0] not in SUPPORTED_TYPES:
@@ -139,66 +166,44 @@ class DevNode:
 
     def pool_counts(self) -> tuple[int, int]:
         with self.pool_lock:
-            return self.pool.counts(self.ledger.nonce)
+            return self.pool.counts()
 
-    # Mining ----------------------------------------------------------------------------
-
-    def _mine_loop(self) -> None:
-        next_block = time.monotonic() + self.block_time
-        while not self._stopping.is_set():
-            with self.pool_lock:
-                if self.block_time > 0:
-                    self.pool_lock.wait(timeout=max(0.0, next_block - time.monotonic()))
-                    if time.monotonic() < next_block:
-                        continue
-                    next_block = max(next_block + self.block_time, time.monotonic())
-                    candidates = self._select()
-                else:
-                    candidates = self._select()
-                    if not candidates:
-                        self.pool_lock.wait(timeout=0.5)
-                        continue
-            if self._stopping.is_set():
-                return
-            try:
-                self._mine(candidates)
-            except Exception:
-                log.exception("mining failed; the pool is kept and mining retries")
-                time.sleep(0.1)
-
-    def _select(self) -> list[PoolTx]:
-        """Executable transactions for the next block: nonce order per sender, best tip
-        across senders, fee cap at least the base fee, sum of gas within the gas limit."""
-        base_fee = self.ledger.next_base_fee
-        runs = self.pool.executable(self.ledger.nonce)
-        heads = {id(run): 0 for run in runs}
-        budget = self.ledger.gas_limit
-        chosen = []
-        live = list(runs)
-        while live:
-            live = [run for run in live if heads[id(run)] < len(run)
-                    and run[heads[id(run)]].fee_cap >= base_fee
-                    and run[heads[id(run)]].tx.gas <= budget]
-            if not live:
-                break
-            best = max(live, key=lambda run: (run[heads[id(run)]].effective_tip(base_fee),
-                                              -run[heads[id(run)]].arrival))
-            entry = best[heads[id(best)]]
-            chosen.append(entry)
-            budget -= entry.tx.gas
-            heads[id(best)] += 1
-        return chosen
-
-    def _mine(self, candidates: list[PoolTx]) -> None:
-        started = time.monotonic()
-        block, included, failed = self.ledger.mine(candidates)
+    def pool_content(self) -> tuple[dict, dict]:
+        """({sender: [pending PoolTx]}, {sender: [queued PoolTx]}), as txpool_content groups them."""
         with self.pool_lock:
-            for entry, reason in failed:
-                log.info("dropped 0x%s at execution: %s", entry.hash.hex(), reason)
-                self.pool.drop(entry)
-            for sender in {entry.sender for entry in included}:
-                self.pool.prune(sender, self.ledger.nonce(sender))
-        if included or failed:
-            log.info("block %d: %d txs, %d dropped, base fee %d, %.0f ms",
-                     block.number, len(included), len(failed), block.base_fee,
-                     (time.monotonic() - started) * 1000)
+            split = {sender: self.pool.split(sender) for sender in self.pool.senders()}
+        return ({s: p for s, (p, _) in split.items() if p}, {s: q for s, (_, q) in split.items() if q})
+
+    def is_down(self) -> bool:
+        """True during the downtime of a restart: the node answers nothing."""
+        return time.monotonic() < self._down_until
+
+    # Dev commands ----------------------------------------------------------------------
+
+    def drop_transaction(self, tx_hash: bytes) -> bool:
+        """Evicts one pooled transaction, as a full pool or a lifetime would."""
+        with self.pool_lock:
+            entry = self.pool.remove(tx_hash)
+        if entry is not None:
+            log.info("evicted 0x%s on command", tx_hash.hex())
+        return entry is not None
+
+    def restart(self, downtime: float = 0.0) -> int:
+        """A restart without a journal: mined blocks stay, the pool is forgotten, and for
+        `downtime` seconds every call is cut off unanswered. Returns how many were forgotten."""
+        with self.pool_lock:
+            forgotten = self.pool.clear()
+            self._down_until = time.monotonic() + downtime
+        log.info("restart: %d pooled transactions forgotten, down for %.3g s", forgotten, downtime)
+        return forgotten
+
+    def mine_blocks(self, count: int) -> list:
+        """Mines `count` blocks now from the pool, whatever the block time."""
+        return self.miner.run(lambda: [self.miner.mine_next() for _ in range(count)])
+
+    def reorg(self, depth: int, length: int, drop_probability: float) -> dict:
+        return self.miner.run(lambda: self.miner.reorg(depth, length, drop_probability))
+
+    def set_base_fee(self, base_fee: int | None) -> None:
+        self.miner.run(lambda: self.ledger.set_base_fee(base_fee))
+        log.info("base fee %s", "follows EIP-1559" if base_fee is None else f"pinned at {base_fee}")

@@ -9,7 +9,9 @@ Per request, a seeded RNG picks one outcome:
           In silent-forward-fraction of these the call still reaches the upstream.
   error   (p-error): 502, 503, or a JSON-RPC -32000 error, never forwarded.
   ok      (the rest): forwarded at once, answered after a uniform latency.
-Every duration is divided by --time-scale. Prints `READY http://HOST:PORT` on stdout;
+Every duration is divided by --time-scale. A body whose calls are all `dev_` methods (the
+node's test commands) is forwarded at once and answered as the node answered, without a
+draw, so commands never perturb a seeded run. Prints `READY http://HOST:PORT` on stdout;
 `GET /stats` and SIGTERM (on stderr) report per-outcome counters.
 """
 
@@ -30,7 +32,7 @@ log = logging.getLogger("flaky-proxy")
 
 ERROR_KINDS = ("http_502", "http_503", "rpc_internal_error", "rpc_timeout")
 COUNTERS = ("requests", "ok", "silent_forwarded", "silent_dropped", *ERROR_KINDS,
-            "upstream_failed", "max_in_flight")
+            "upstream_failed", "max_in_flight", "dev_passthrough")
 UPSTREAM_CONNECTIONS = 64   # the upstream node is thread-per-connection: bound it
 
 
@@ -68,6 +70,13 @@ class FlakyProxy:
 
     async def handle_rpc(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        if _only_dev_calls(body):
+            self.stats["dev_passthrough"] += 1
+            forwarded = await self._forward(body)
+            if forwarded is None:
+                return web.Response(status=502, text="upstream unreachable\n")
+            status, payload = forwarded
+            return web.Response(status=status, body=payload, content_type="application/json")
         outcome = self.decide()
         arrived = time.monotonic()
         self.in_flight += 1
@@ -121,6 +130,20 @@ class FlakyProxy:
         counters["in_flight"] = self.in_flight
         counters["uptime_seconds"] = round(time.monotonic() - self.started, 3)
         return counters
+
+
+def _only_dev_calls(body: bytes) -> bool:
+    """True for a call or a non-empty batch made only of `dev_` methods."""
+    if b'"dev_' not in body:    # most bodies: no parse
+        return False
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    calls = parsed if isinstance(parsed, list) else [parsed]
+    return bool(calls) and all(
+        isinstance(call, dict) and isinstance(call.get("method"), str) and call["method"].startswith("dev_")
+        for call in calls)
 
 
 def _rpc_error_response(body: bytes, message: str) -> web.Response:

@@ -1,8 +1,13 @@
 """A local EVM node: JSON-RPC 2.0 over HTTP on py-evm, with a geth-like transaction pool.
 
     .venv/bin/python devchain/node.py --host 127.0.0.1 --port 8545 [--chain-id N] [--block-time S]
+        [--pool-account-slots 16] [--pool-global-slots 5120] [--pool-account-queue 64]
+        [--pool-global-queue 1024] [--pool-lifetime 10800]
+        [--seed N] [--evict-probability P] [--reorg-every K] [--reorg-depth D]
+        [--reorg-drop-probability P]
 
-Prints `READY http://HOST:PORT` on stdout once listening; logs go to stderr.
+Prints `READY http://HOST:PORT` on stdout once listening; logs go to stderr. SIGHUP
+restarts the node without its pool (as `dev_restart`). See devchain/README.md.
 """
 
 import argparse
@@ -13,7 +18,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import rpc
-from devnode import DevNode
+from devnode import Chaos, DevNode
+from mempool import PoolLimits
 
 DEFAULT_CHAIN_ID = 131277322940537
 MAX_BODY = 16 * 1024 * 1024
@@ -31,6 +37,9 @@ def make_handler(methods: rpc.Methods):
                 self._reply(413, b"request body too large\n", "text/plain")
                 return
             body = self.rfile.read(length)
+            if methods.node.is_down():   # restarting: the call is cut off unanswered
+                self.close_connection = True
+                return
             self._reply(200, rpc.handle_body(methods, body), "application/json")
 
         def do_GET(self):
@@ -57,11 +66,44 @@ def main() -> int:
     parser.add_argument("--block-time", type=float, default=1.0,
                         help="seconds between blocks; 0 mines as soon as transactions are executable")
     parser.add_argument("--log-level", default="INFO")
+    pool = parser.add_argument_group("pool limits (geth's txpool defaults)")
+    defaults = PoolLimits()
+    pool.add_argument("--pool-account-slots", type=int, default=defaults.account_slots,
+                      help="pending transactions an account keeps when the pool's pending is full")
+    pool.add_argument("--pool-global-slots", type=int, default=defaults.global_slots,
+                      help="pending transactions of all accounts before the largest are shaved")
+    pool.add_argument("--pool-account-queue", type=int, default=defaults.account_queue,
+                      help="queued (gapped) transactions per account")
+    pool.add_argument("--pool-global-queue", type=int, default=defaults.global_queue,
+                      help="queued transactions of all accounts")
+    pool.add_argument("--pool-lifetime", type=float, default=defaults.lifetime,
+                      help="seconds a silent account's queued transactions stay")
+    chaos = parser.add_argument_group("chaos (seeded)")
+    chaos.add_argument("--seed", type=int, default=None)
+    chaos.add_argument("--evict-probability", type=float, default=0.0,
+                       help="after each block, drop each pooled transaction with this probability")
+    chaos.add_argument("--reorg-every", type=int, default=0,
+                       help="reorganise after every K blocks (0: never)")
+    chaos.add_argument("--reorg-depth", type=int, default=1,
+                       help="an automatic reorg replaces 1 to D blocks by one more")
+    chaos.add_argument("--reorg-drop-probability", type=float, default=0.0,
+                       help="a replaced block's transaction is forgotten, not re-pooled, with this probability")
     args = parser.parse_args()
+    if not 0 <= args.evict_probability <= 1 or not 0 <= args.reorg_drop_probability <= 1:
+        parser.error("probabilities must be within 0 and 1")
+    if args.reorg_every < 0 or args.reorg_depth < 1:
+        parser.error("need --reorg-every >= 0 and --reorg-depth >= 1")
+    try:
+        limits = PoolLimits(args.pool_account_slots, args.pool_global_slots, args.pool_account_queue,
+                            args.pool_global_queue, args.pool_lifetime)
+    except ValueError as error:
+        parser.error(str(error))
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
                         format="%(asctime)s node %(levelname)s %(message)s")
 
-    node = DevNode(args.chain_id, args.block_time)
+    node = DevNode(args.chain_id, args.block_time, limits,
+                   Chaos(args.seed, args.evict_probability, args.reorg_every, args.reorg_depth,
+                         args.reorg_drop_probability))
     server = ThreadingHTTPServer((args.host, args.port), make_handler(rpc.Methods(node)))
     server.daemon_threads = True
     server.request_queue_size = 1024
@@ -70,11 +112,15 @@ def main() -> int:
         logging.info("signal %d: shutting down", signum)
         threading.Thread(target=server.shutdown, daemon=True).start()
 
+    def restart(signum, frame):
+        threading.Thread(target=node.restart, daemon=True).start()
+
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
+    signal.signal(signal.SIGHUP, restart)
     node.start()
     host, port = server.server_address[:2]
-    logging.info("chain id %d, block time %.3g s", args.chain_id, args.block_time)
+    logging.info("chain id %d, block time %.3g s, %s, %s", args.chain_id, args.block_time, limits, node.chaos)
     print(f"READY http://{host}:{port}", flush=True)
     server.serve_forever()
     server.server_close()

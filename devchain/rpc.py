@@ -1,85 +1,25 @@
-"""JSON-RPC 2.0 dispatch: parameter parsing, geth's method shapes and error codes."""
+"""JSON-RPC 2.0 dispatch: geth's method shapes and error codes (parameters: rpc_params)."""
 
 import json
 
 from eth.exceptions import VMError
+from eth_utils import to_checksum_address
 
 import serialize
+from dev_rpc import DevMethods
 from devnode import DevNode
 from mempool import TxRejected
+from rpc_params import (
+    EXECUTION_REVERTED, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SERVER_ERROR,
+    RPCError, invalid, param, parse_address, parse_bytes, parse_quantity,
+)
 from serialize import data, quantity
-
-INVALID_REQUEST = -32600
-METHOD_NOT_FOUND = -32601
-INVALID_PARAMS = -32602
-PARSE_ERROR = -32700
-SERVER_ERROR = -32000
-EXECUTION_REVERTED = 3
 
 MAX_FEE_HISTORY_BLOCKS = 1024
 DEFAULT_TIP = 10**9  # geth's suggestion when blocks carry no transactions to learn from
 
 
-class RPCError(Exception):
-    def __init__(self, code: int, message: str, payload: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.payload = payload
-
-    def as_json(self) -> dict:
-        error = {"code": self.code, "message": self.message}
-        if self.payload is not None:
-            error["data"] = self.payload
-        return error
-
-
-def invalid(message: str) -> RPCError:
-    return RPCError(INVALID_PARAMS, message)
-
-
-# Parameter parsing --------------------------------------------------------------------------
-
-def parse_quantity(value, name: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if not isinstance(value, str) or not value.startswith(("0x", "0X")) or len(value) < 3:
-        raise invalid(f"invalid argument: {name}: hex string without 0x prefix or empty")
-    digits = value[2:]
-    if len(digits) > 1 and digits[0] == "0":
-        raise invalid(f"invalid argument: {name}: hex number with leading zero digits")
-    try:
-        return int(digits, 16)
-    except ValueError:
-        raise invalid(f"invalid argument: {name}: invalid hex string") from None
-
-
-def parse_bytes(value, name: str, length: int | None = None) -> bytes:
-    if not isinstance(value, str) or not value.startswith(("0x", "0X")):
-        raise invalid(f"invalid argument: {name}: hex string without 0x prefix")
-    try:
-        raw = bytes.fromhex(value[2:])
-    except ValueError:
-        raise invalid(f"invalid argument: {name}: invalid hex string") from None
-    if length is not None and len(raw) != length:
-        raise invalid(f"invalid argument: {name}: hex string has length {len(raw) * 2}, "
-                      f"want {length * 2}")
-    return raw
-
-
-def parse_address(value, name: str = "address") -> bytes:
-    return parse_bytes(value, name, 20)
-
-
-def param(params: list, index: int, name: str, default=...):
-    if index < len(params) and params[index] is not None:
-        return params[index]
-    if default is ...:
-        raise invalid(f"missing value for required argument {index} ({name})")
-    return default
-
-
-class Methods:
+class Methods(DevMethods):
     """One method per JSON-RPC method; each takes the params list."""
 
     def __init__(self, node: DevNode) -> None:
@@ -87,7 +27,8 @@ class Methods:
         self.ledger = node.ledger
 
     def dispatch(self, method: str, params: list):
-        handler = getattr(self, method, None) if method.startswith(("eth_", "net_", "web3_", "txpool_")) else None
+        handler = getattr(self, method, None) if method.startswith(
+            ("eth_", "net_", "web3_", "txpool_", "dev_")) else None
         if handler is None:
             raise RPCError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
         return handler(params)
@@ -223,9 +164,12 @@ class Methods:
         count = min(count, MAX_FEE_HISTORY_BLOCKS, newest + 1)
         if count == 0:
             return {"oldestBlock": quantity(0), "baseFeePerGas": [], "gasUsedRatio": []}
-        blocks = self.ledger.blocks[newest - count + 1: newest + 1]
-        next_base_fee = (self.ledger.blocks[newest + 1].base_fee
-                         if newest + 1 < len(self.ledger.blocks) else self.ledger.next_base_fee)
+        chain = self.ledger.blocks   # one snapshot: a reorg replaces the list
+        blocks = chain[newest - count + 1: newest + 1]
+        if not blocks:
+            raise RPCError(SERVER_ERROR, "header not found")
+        next_base_fee = (chain[newest + 1].base_fee
+                         if newest + 1 < len(chain) else self.ledger.next_base_fee)
         history = {
             "oldestBlock": quantity(blocks[0].number),
             "baseFeePerGas": [quantity(b.base_fee) for b in blocks] + [quantity(next_base_fee)],
@@ -238,13 +182,11 @@ class Methods:
     # Blocks ------------------------------------------------------------------------
 
     def _block(self, number: int, full: bool):
-        mined = self.ledger.blocks[number]
-        block = dict(mined.header_json)
-        if full:
-            block["transactions"] = [self.ledger.transactions[h] for h in mined.tx_hashes]
-        else:
-            block["transactions"] = [data(h) for h in mined.tx_hashes]
-        return block
+        mined = self.ledger.block(number)
+        if mined is None:   # a reorg shortened the chain meanwhile
+            return None
+        transactions = self.ledger.transactions
+        return _block_json(mined, [transactions.get(h) for h in mined.tx_hashes] if full else None)
 
     def eth_getBlockByNumber(self, params):
         tag = param(params, 0, "number")
@@ -257,17 +199,40 @@ class Methods:
         return self._block(number, bool(param(params, 1, "fullTx", False)))
 
     def eth_getBlockByHash(self, params):
-        number = self.ledger.block_numbers.get(parse_bytes(param(params, 0, "hash"), "hash", 32))
-        if number is None:
+        block_hash = parse_bytes(param(params, 0, "hash"), "hash", 32)
+        full = bool(param(params, 1, "fullTx", False))
+        number = self.ledger.block_numbers.get(block_hash)
+        if number is not None:
+            return self._block(number, full)
+        orphan = self.ledger.orphans.get(block_hash)   # geth serves side-chain blocks by hash
+        if orphan is None:
             return None
-        return self._block(number, bool(param(params, 1, "fullTx", False)))
+        return _block_json(orphan.block, orphan.transactions if full else None)
 
     def eth_getBlockTransactionCountByNumber(self, params):
-        return quantity(len(self.ledger.blocks[self.block_number_of(param(params, 0, "number"))].tx_hashes))
+        mined = self.ledger.block(self.block_number_of(param(params, 0, "number")))
+        return None if mined is None else quantity(len(mined.tx_hashes))
 
     def txpool_status(self, params):
         pending, queued = self.node.pool_counts()
         return {"pending": quantity(pending), "queued": quantity(queued)}
+
+    def txpool_content(self, params):
+        """geth's shape: {"pending"|"queued": {checksummed sender: {decimal nonce: transaction}}}."""
+        def group(by_sender):
+            return {to_checksum_address(sender): {str(entry.nonce): serialize.transaction(entry.tx, sender)
+                                                  for entry in entries}
+                    for sender, entries in by_sender.items()}
+
+        pending, queued = self.node.pool_content()
+        return {"pending": group(pending), "queued": group(queued)}
+
+
+def _block_json(mined, transactions: list[dict] | None) -> dict:
+    """A block with its transaction hashes, or with `transactions` as objects."""
+    block = dict(mined.header_json)
+    block["transactions"] = transactions if transactions is not None else [data(h) for h in mined.tx_hashes]
+    return block
 
 
 def _parse_count(value) -> int:

@@ -60,10 +60,26 @@ enum JSONBody {
     }
 
     static func response(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        Answer.json(status, value, headers: headers).response
+    }
+}
+
+/// A complete answer as bytes: what is sent, and what is kept so that an idempotent repeat
+/// gets it again byte for byte.
+struct Answer: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: [UInt8]
+
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Answer {
         // Encoding our own value types cannot fail; fall back to an empty object rather than crash.
-        let data = (try? encoder().encode(value)) ?? Data("{}".utf8)
+        let data = (try? JSONBody.encoder().encode(value)) ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Answer(status: status, headers: fields, body: Array(data))
+    }
+
+    var response: Response {
+        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

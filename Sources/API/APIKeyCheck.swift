@@ -45,8 +45,8 @@ struct APIKeyCheck: Sendable {
     private static func presentedKey(_ request: Request) -> String? {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let key = parts[1].trimmingCharacters(in: .whitespaces)
+            if parts.count == 2, let scheme = parts.first, scheme.lowercased() == "bearer", let rest = parts.last {
+                let key = rest.trimmingCharacters(in: .whitespaces)
                 if !key.isEmpty { return key }
             }
         }

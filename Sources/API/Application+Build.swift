@@ -14,6 +14,8 @@ public struct APIDependencies: Sendable {
     public var store: any StatusStore
     /// The results topic from its end, for `Prefer: wait`; nil answers every wait at its deadline.
     public var resultsTail: KafkaTopicTail?
+    /// Asks the broker about the requests topic for `/readyz`.
+    public var brokerProbe: BrokerProbe
     /// Run with the application, started before the HTTP server and stopped after it (the producer).
     public var services: [any Service]
     public var metrics: APIMetrics
@@ -22,19 +24,21 @@ public struct APIDependencies: Sendable {
 
     public init(
         sender: any AcknowledgedSender, store: any StatusStore, resultsTail: KafkaTopicTail?,
-        services: [any Service], metrics: APIMetrics = APIMetrics(), logger: Logger,
+        brokerProbe: BrokerProbe, services: [any Service], metrics: APIMetrics = APIMetrics(), logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.sender = sender
         self.store = store
         self.resultsTail = resultsTail
+        self.brokerProbe = brokerProbe
         self.services = services
         self.metrics = metrics
         self.logger = logger
         self.now = now
     }
 
-    /// A Kafka producer (delivery timeout = `kafka.produceTimeout`) and a tail of the results topic.
+    /// A Kafka producer (delivery timeout = `kafka.produceTimeout`), a tail of the results topic
+    /// and a probe of the requests topic.
     public static func kafka(
         configuration: BroadcasterConfiguration, store: any StatusStore, logger: Logger
     ) throws(KafkaError) -> APIDependencies {
@@ -44,7 +48,9 @@ public struct APIDependencies: Sendable {
                 deliveryTimeout: configuration.kafka.produceTimeout),
             logger: logger)
         let tail = try KafkaTopicTail(bootstrapServers: configuration.kafka.brokers, topic: configuration.kafka.resultsTopic, logger: logger)
-        return APIDependencies(sender: producer, store: store, resultsTail: tail, services: [producer], logger: logger)
+        let probe = try BrokerProbe(bootstrapServers: configuration.kafka.brokers, topic: configuration.kafka.requestsTopic, logger: logger)
+        return APIDependencies(
+            sender: producer, store: store, resultsTail: tail, brokerProbe: probe, services: [producer], logger: logger)
     }
 }
 
@@ -59,32 +65,31 @@ public func buildApplication(
     configuration: BroadcasterConfiguration, dependencies: APIDependencies
 ) -> some ApplicationProtocol {
     let keyCheck = APIKeyCheck(digests: configuration.api.apiKeyHashes)
-    let health = PublishHealth()
     let waiters = OutcomeWaiters()
     let publisher = RequestPublisher(
         sender: dependencies.sender, topic: configuration.kafka.requestsTopic,
         timeout: configuration.kafka.produceTimeout, retryAfter: configuration.api.retryAfter,
-        health: health, latency: dependencies.metrics.produceLatency)
+        latency: dependencies.metrics.produceLatency)
     let broadcast = BroadcastHandler(
-        configuration: configuration, admission: Admission(configuration: configuration), keyCheck: keyCheck, publisher: publisher, store: dependencies.store,
-        waiters: waiters, recent: RecentlyAccepted(), now: dependencies.now)
+        configuration: configuration, admission: Admission(configuration: configuration), keyCheck: keyCheck, publisher: publisher,
+        store: dependencies.store, waiters: waiters, now: dependencies.now)
     let lookup = TransactionLookup(keyCheck: keyCheck, store: dependencies.store)
 
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware(metrics: dependencies.metrics))
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(routes: .api))
+    router.add(middleware: MethodGuardMiddleware(routes: .api))
     router.post("transaction/broadcast") { request, context in try await broadcast.handle(request, context: context) }
     router.get("transaction/:id") { request, context in try await lookup.handle(request, context: context) }
-    HealthRoutes(store: dependencies.store, publishHealth: health, metrics: dependencies.metrics).add(to: router)
+    HealthRoutes(store: dependencies.store, broker: dependencies.brokerProbe, metrics: dependencies.metrics).add(to: router)
 
     var services = dependencies.services
     if let tail = dependencies.resultsTail {
         services.append(ResultsListener(tail: tail, waiters: waiters, logger: dependencies.logger))
     }
+    let server = APIServer(configuration.api, logger: dependencies.logger)
     return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.api.host, port: configuration.api.port), serverName: "broadcaster"),
-        services: services,
+        router: router, server: server.builder, configuration: server.configuration, services: services,
         logger: dependencies.logger)
 }
 

@@ -4,6 +4,7 @@ import BroadcastModel
 import BroadcasterConfig
 import EVMPrimitives
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Kafka
 import Logging
@@ -11,13 +12,15 @@ import StatusStore
 
 /// `POST /transaction/broadcast`: validates, produces, and answers 200 only after the broker's ack.
 struct BroadcastHandler: Sendable {
+    /// Set on an answer repeated for an `Idempotency-Key` instead of given anew.
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
     let configuration: BroadcasterConfiguration
     let admission: Admission
     let keyCheck: APIKeyCheck
     let publisher: RequestPublisher
     let store: any StatusStore
     let waiters: OutcomeWaiters
-    let recent: RecentlyAccepted
     let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -26,73 +29,109 @@ struct BroadcastHandler: Sendable {
         try Self.requireJSON(request)
         let wait = try PreferWait.from(request, max: configuration.api.maxWait)
         let idempotencyKey = try IdempotencyKey.from(request)
-        let body = try BroadcastBody(json: Array(buffer: try await readBody(request)))
+        let body = try BroadcastBody(json: Array(buffer: try await readBody(request, logger: context.logger)))
         let admitted: AdmittedCall
         do {
             admitted = try admission.admit(messageType: body.messageType, data: body.data)
         } catch {
             throw APIError(error)
         }
-        let type = admitted.type, sender = admitted.sender
-        let digest = IdempotencyKey.bodyDigest(function: type.signature.canonical, data: body.data.bytes)
-
-        var id = RequestID()
-        var firstAnswer: StatusView?
-        if let idempotencyKey {
-            (id, firstAnswer) = try await claim(idempotencyKey, caller: caller, digest: digest)
+        let call = Call(body: body, admitted: admitted, wait: wait, started: started)
+        guard let idempotencyKey else {
+            return try await accept(call, id: RequestID(), logger: context.logger).response
         }
+
+        let digest = IdempotencyKey.bodyDigest(function: admitted.type.signature.canonical, data: body.data.bytes)
+        let claim = idempotencyKey.claim(caller: caller, bodyDigest: digest, at: now())
         var logger = context.logger
-        logger[metadataKey: "request_id"] = "\(id)"
-        let registration = wait == nil ? nil : await waiters.register(id)
-
-        if firstAnswer == nil {
-            let accepted = BroadcastRequest(
-                id: id, messageType: body.messageType, function: type.signature.canonical, data: body.data,
-                to: type.contract, from: sender, acceptedAt: now())
-            do {
-                let report = try await publisher.publish(accepted, logger: logger)
-                await recent.insert(id)
-                logger.info("request accepted", metadata: [
-                    "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
-                    "selector_matches": "\(admitted.call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
-                ])
-            } catch {
-                if let registration { await waiters.unregister(registration) }
-                throw error
-            }
-        } else {
-            logger.info("idempotent repeat answered with the first request", metadata: ["status": "\(firstAnswer!.status)"])
-        }
-
-        guard let wait, let registration else {
-            return JSONBody.response(.ok, firstAnswer ?? .accepted(id))
-        }
-        let deadline = started + .seconds(wait.seconds)
-        let (view, isOutcome) = await awaitOutcome(registration, until: deadline, logger: logger)
-        await waiters.unregister(registration)
-        return JSONBody.response(isOutcome ? .ok : .accepted, view, headers: [PreferWait.appliedHeader: "wait=\(wait.seconds)"])
-    }
-
-    /// The request id for an `Idempotency-Key`, and the first answer when the key was used before
-    /// with this body and that request is known to be in the queue (then nothing is produced again).
-    private func claim(_ key: IdempotencyKey, caller: CallerIdentity, digest: [UInt8]) async throws -> (RequestID, StatusView?) {
-        let claim = key.claim(caller: caller, bodyDigest: digest, at: now())
+        logger[metadataKey: "request_id"] = "\(claim.requestID)"
         switch try await store.claimIdempotencyKey(claim) {
         case .claimed:
-            return (claim.requestID, nil)
-        case .existing(let id, let firstDigest):
+            break
+        case .existing(let id, let firstDigest, let first):
             guard APIKeyCheck.constantTimeEqual(firstDigest, digest) else {
                 throw APIError(.unprocessableContent, code: "idempotency_key_reused",
                                reason: "this Idempotency-Key was first used for request \(id) with a different body; use a new key for a different request")
             }
-            if let record = try await store.record(id) { return (id, StatusView(record)) }
-            // Not stored yet: either in the queue (acked by this process) or its first produce
-            // failed. Producing it again is safe, since workers take a request id only once.
-            return (id, await recent.contains(id) ? .accepted(id) : nil)
+            if let first {
+                logger.info("idempotent repeat answered with the first answer", metadata: ["status": "\(first.status)"])
+                return try Self.replay(first)
+            }
+            // Never answered: the first is still in flight, was not acknowledged (503), or its
+            // process died. Producing again is safe: the id is the key's, and workers take an
+            // id once.
+            logger.info("idempotent repeat of a request not answered yet: producing it again")
         }
+        let answer = try await accept(call, id: claim.requestID, logger: context.logger)
+        let given = answer.stored
+        do {
+            let first = try await store.recordFirstAnswer(given, forKey: claim.keyHash)
+            if first != given {
+                logger.info("idempotent repeat raced the first request: answered with the first answer")
+                return try Self.replay(first)
+            }
+        } catch {
+            logger.warning("the answer could not be kept for repeats of this Idempotency-Key; a repeat will be answered anew for the same request: \(error)")
+        }
+        return answer.response
     }
 
-    /// The first broadcast outcome seen before `deadline`, or the current status at the deadline.
+    /// What one accepted call needs beyond its request id.
+    private struct Call: Sendable {
+        let body: BroadcastBody
+        let admitted: AdmittedCall
+        let wait: PreferWait?
+        let started: ContinuousClock.Instant
+    }
+
+    /// Produces the request (answering 503 when the broker does not acknowledge it) and, with
+    /// `Prefer: wait`, waits for its outcome.
+    private func accept(_ call: Call, id: RequestID, logger: Logger) async throws(APIError) -> Answer {
+        var logger = logger
+        logger[metadataKey: "request_id"] = "\(id)"
+        let type = call.admitted.type, sender = call.admitted.sender
+        let registration = call.wait == nil ? nil : await waiters.register(id)
+        let accepted = BroadcastRequest(
+            id: id, messageType: call.body.messageType, function: type.signature.canonical, data: call.body.data,
+            to: type.contract, from: sender, acceptedAt: now())
+        do {
+            let report = try await publisher.publish(accepted, logger: logger)
+            logger.info("request accepted", metadata: [
+                "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
+                "selector_matches": "\(call.admitted.call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
+            ])
+        } catch {
+            if let registration { await waiters.unregister(registration) }
+            throw error
+        }
+        guard let wait = call.wait, let registration else {
+            return .json(.ok, StatusView.accepted(id))
+        }
+        let deadline = call.started + .seconds(wait.seconds)
+        let (view, isOutcome) = await awaitOutcome(registration, until: deadline, logger: logger)
+        await waiters.unregister(registration)
+        return .json(isOutcome ? .ok : .accepted, view, headers: [PreferWait.appliedHeader: "wait=\(wait.seconds)"])
+    }
+
+    /// The first answer again, as it was given, marked as a replay.
+    static func replay(_ first: IdempotentAnswer) throws(APIError) -> Response {
+        guard (100...599).contains(first.status) else {
+            throw APIError(.internalServerError, code: "internal", reason: "the stored first answer of this Idempotency-Key is unreadable")
+        }
+        var headers = HTTPFields()
+        for header in first.headers {
+            guard let name = HTTPField.Name(header.name) else { continue }
+            headers.append(HTTPField(name: name, value: header.value))
+        }
+        headers[replayedHeader] = "true"
+        return Response(
+            status: HTTPResponse.Status(code: first.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: first.body)))
+    }
+
+    /// The first outcome (a node holds it, or it is final) seen before `deadline`, or the
+    /// current status at the deadline. Events are compared by sequence, so one arriving late
+    /// never replaces a newer one.
     private func awaitOutcome(
         _ registration: OutcomeWaiters.Registration, until deadline: ContinuousClock.Instant, logger: Logger
     ) async -> (StatusView, isOutcome: Bool) {
@@ -100,8 +139,9 @@ struct BroadcastHandler: Sendable {
         if stored.isOutcome { return (stored, true) }
         let outcome = await withTaskGroup(of: StatusView?.self) { group in
             group.addTask {
-                for await event in registration.events where event.status.isFinal {
-                    return StatusView(event)
+                for await event in registration.events {
+                    let view = StatusView(event)
+                    if view.isOutcome { return view }
                 }
                 return nil
             }
@@ -120,14 +160,16 @@ struct BroadcastHandler: Sendable {
 
     private func currentStatus(_ id: RequestID, logger: Logger) async -> StatusView {
         do {
-            return try await store.record(id).map(StatusView.init) ?? .accepted(id)
+            return try await store.request(id).map(StatusView.init) ?? .accepted(id)
         } catch {
             logger.warning("cannot read the status of request \(id): \(error)")
             return .accepted(id)
         }
     }
 
-    private func readBody(_ request: Request) async throws -> ByteBuffer {
+    /// The body, up to `api.maxBodyBytes`. A body whose framing is wrong (a bad chunk size) or
+    /// that ends with the connection is the client's mistake: 400 and a debug line, not a 500.
+    private func readBody(_ request: Request, logger: Logger) async throws(APIError) -> ByteBuffer {
         let limit = configuration.api.maxBodyBytes
         let tooLarge = APIError(.contentTooLarge, code: "body_too_large", reason: "the body is larger than \(limit) bytes (api.maxBodyBytes)")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
@@ -135,6 +177,10 @@ struct BroadcastHandler: Sendable {
             return try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch {
+            let answer = FramingError.bodyError(error)
+            logger.debug("the request body could not be read: \(answer.code): \(error)")
+            throw answer
         }
     }
 
@@ -143,7 +189,16 @@ struct BroadcastHandler: Sendable {
             .trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
-                           reason: "Content-Type must be application/json, got \(request.headers[.contentType].map { "\"\($0)\"" } ?? "none")")
+                           reason: "Content-Type must be application/json, got \(request.headers[.contentType].map { "\"\(Echo.bounded($0))\"" } ?? "none")")
         }
+    }
+}
+
+extension Answer {
+    /// The answer as the status store keeps it for repeats.
+    var stored: IdempotentAnswer {
+        IdempotentAnswer(
+            status: status.code, headers: headers.map { IdempotentAnswer.Header(name: $0.name.rawName, value: $0.value) },
+            body: body)
     }
 }

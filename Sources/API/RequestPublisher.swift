@@ -5,8 +5,6 @@ import HTTPTypes
 import Kafka
 import Logging
 import Metrics
-import Synchronization
-import Dispatch
 
 /// Sends a message and returns once the broker acknowledged it; `KafkaProducer` is the real one.
 public protocol AcknowledgedSender: Sendable {
@@ -24,7 +22,6 @@ struct RequestPublisher: Sendable {
     /// delivery report never comes, so no caller ever waits much longer than configured.
     let timeout: Duration
     let retryAfter: Duration
-    let health: PublishHealth
     let latency: Metrics.Timer
 
     func publish(_ request: BroadcastRequest, logger: Logger) async throws(APIError) -> KafkaDeliveryReport {
@@ -55,24 +52,24 @@ struct RequestPublisher: Sendable {
         latency.recordInterval(since: started)
         switch outcome {
         case .success(let report):
-            health.recordSuccess()
             return report
         case .failure(let error):
-            health.recordFailure()
             logger.warning("request \(request.id) not accepted: the broker did not acknowledge it: \(error)", metadata: ["request_id": "\(request.id)"])
             throw unavailable(request.id)
         case nil:
-            health.recordFailure()
             logger.warning("request \(request.id) not accepted: no acknowledgement within \(timeout)", metadata: ["request_id": "\(request.id)"])
             throw unavailable(request.id)
         }
     }
 
+    /// A message whose delivery timed out may still have been written by the broker, so the
+    /// answer says so: a retry with the same `Idempotency-Key` names the same request id, which
+    /// workers take once; a retry without one may become a second transaction.
     private func unavailable(_ id: RequestID) -> APIError {
-        let seconds = Int(retryAfter.components.seconds)
+        let seconds = Int(clamping: retryAfter.components.seconds)
         return APIError(
             .serviceUnavailable, code: "not_acknowledged",
-            reason: "the request was not accepted: the message queue did not acknowledge it in time; retry after \(seconds) s (send an Idempotency-Key to make retries safe)",
+            reason: "the message queue did not acknowledge request \(id) in time, so it may or may not be queued (GET /transaction/\(id) shows it once a worker took it). Retry after \(seconds) s: with the same Idempotency-Key as this request the retry is safe (it names the same request, broadcast at most once); without a key a retry may be broadcast twice",
             headers: [.retryAfter: String(seconds)])
     }
 }
@@ -82,26 +79,5 @@ extension Metrics.Timer {
         let elapsed = ContinuousClock.now - start
         let (seconds, attoseconds) = elapsed.components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// Whether produces are being acknowledged: `/readyz` reports a broker that stopped acking.
-///
-/// A failure counts for `window` only, so that a load balancer which took the API out of
-/// rotation lets it back in to try again.
-final class PublishHealth: Sendable {
-    private let lastFailure = Atomic<UInt64>(0)
-    private let window: UInt64
-
-    init(window: Duration = .seconds(30)) {
-        self.window = UInt64(window.components.seconds) * 1_000_000_000
-    }
-
-    func recordSuccess() { lastFailure.store(0, ordering: .relaxed) }
-    func recordFailure() { lastFailure.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed) }
-
-    var isFailing: Bool {
-        let failed = lastFailure.load(ordering: .relaxed)
-        return failed != 0 && DispatchTime.now().uptimeNanoseconds - failed < window
     }
 }

@@ -1,96 +1,100 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import Lifecycle
+import StatusStore
 
 /// The answer to a broadcast POST: the request id and what is known of its status.
 ///
-/// `status` is `accepted` (in the queue, not yet signed) or one of `TransactionStatus`; the
-/// transaction's fields appear once it is signed.
+/// `status` is `accepted` (in the queue, not yet stored by a worker) or the lifecycle's word
+/// for where it is; the nonce and hash appear once it is signed.
 struct StatusView: Codable, Equatable, Sendable {
     var id: RequestID
-    var status: String
+    var status: TransactionStatus
     var nonce: Nonce?
     var hash: TxHash?
-    var rawTransaction: Calldata?
-    var attempts: Int?
     var error: String?
 
-    enum CodingKeys: String, CodingKey {
-        case id, status, nonce, hash, attempts, error
-        case rawTransaction = "raw_transaction"
-    }
-
     static func accepted(_ id: RequestID) -> StatusView {
-        StatusView(id: id, status: "accepted")
+        StatusView(id: id, status: .accepted)
     }
 
-    init(id: RequestID, status: String) {
+    init(id: RequestID, status: TransactionStatus) {
         self.id = id
         self.status = status
     }
 
     init(_ event: StatusEvent) {
         id = event.id
-        status = event.status.rawValue
+        status = event.status
         nonce = event.nonce
         hash = event.hash
-        rawTransaction = event.rawTransaction
-        attempts = event.attempts
         error = event.error
     }
 
-    init(_ record: TransactionRecord) {
-        id = record.id
-        status = record.status.rawValue
-        nonce = record.nonce
-        hash = record.hash
-        rawTransaction = Calldata(record.rawTransaction)
-        attempts = record.attempts
-        error = record.lastError
+    init(_ stored: StoredRequest) {
+        id = stored.id
+        status = stored.status
+        nonce = stored.lifecycle.nonce
+        hash = stored.lifecycle.currentHash
+        error = stored.lifecycle.reason
     }
 
-    /// Broadcast or failed for good: what `Prefer: wait` waits for.
+    /// What `Prefer: wait` waits for: a node holds the request (or it is mined), or it is final.
     var isOutcome: Bool {
-        TransactionStatus(rawValue: status)?.isFinal ?? false
+        switch status {
+        case .submitted, .replaced, .mined, .confirmed, .reverted, .failed: true
+        case .accepted, .signed, .retrying, .unknown: false
+        }
     }
 }
 
-/// `GET /transaction/{id}`: everything the store knows of a request.
+/// `GET /transaction/{id}`: everything the store knows of a request, in the chain's words.
 struct RecordView: Encodable, Sendable {
     var id: RequestID
     var status: TransactionStatus
+    /// No further change will happen.
+    var final: Bool
     var request: BroadcastRequest
     var nonce: Nonce
+    /// The mined version's hash, else the newest.
     var hash: TxHash
-    var rawTransaction: Calldata
-    var attemptCount: Int
+    var versions: [VersionSummary]
+    var receipt: ReceiptSummary?
+    /// How deep the mined version is under the head the workers last processed.
+    var confirmations: UInt64?
+    var sends: Int
     var attempts: [BroadcastAttempt]
-    var nextAttemptAt: Date?
-    var lastError: String?
+    var nextSendAt: Date?
+    var giveUpReason: String?
+    var error: String?
     var createdAt: Date
     var updatedAt: Date
 
-    init(record: TransactionRecord, attempts: [BroadcastAttempt]) {
-        id = record.id
-        status = record.status
-        request = record.request
-        nonce = record.nonce
-        hash = record.hash
-        rawTransaction = Calldata(record.rawTransaction)
-        attemptCount = record.attempts
+    init(stored: StoredRequest, attempts: [BroadcastAttempt], head: BlockNumber?) {
+        let lifecycle = stored.lifecycle
+        id = stored.id
+        status = stored.status
+        final = lifecycle.isFinal
+        request = stored.request
+        nonce = lifecycle.nonce
+        hash = lifecycle.currentHash
+        versions = lifecycle.versionSummaries
+        receipt = lifecycle.receiptSummary
+        confirmations = lifecycle.inclusion.flatMap { inclusion in head.map { inclusion.block.depth(under: $0) } }
+        sends = lifecycle.sends
         self.attempts = attempts
-        nextAttemptAt = record.nextAttemptAt
-        lastError = record.lastError
-        createdAt = record.createdAt
-        updatedAt = record.updatedAt
+        nextSendAt = lifecycle.nextSendAt
+        giveUpReason = lifecycle.giveUpReason
+        error = lifecycle.reason
+        createdAt = stored.createdAt
+        updatedAt = stored.updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, request, nonce, hash, attempts
-        case rawTransaction = "raw_transaction"
-        case attemptCount = "attempt_count"
-        case nextAttemptAt = "next_attempt_at"
-        case lastError = "last_error"
+        case id, status, final, request, nonce, hash, versions, receipt, confirmations, sends, attempts, error
+        case nextSendAt = "next_send_at"
+        case giveUpReason = "give_up_reason"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }

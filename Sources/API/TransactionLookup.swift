@@ -13,11 +13,12 @@ struct TransactionLookup: Sendable {
         guard let id = RequestID(text) else {
             throw APIError.badRequest("invalid_id", "\"\(text)\" is not a request id; ids are UUIDs such as 3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b")
         }
-        guard let record = try await store.record(id) else {
+        guard let stored = try await store.request(id) else {
             throw APIError(.notFound, code: "unknown_request",
                            reason: "request \(id) is unknown or not processed yet: a request just accepted appears once a worker has signed it; retry shortly")
         }
         let attempts = try await store.attempts(of: id)
-        return JSONBody.response(.ok, RecordView(record: record, attempts: attempts))
+        let head = try await store.chainHead()
+        return JSONBody.response(.ok, RecordView(stored: stored, attempts: attempts, head: head))
     }
 }

@@ -14,6 +14,15 @@ public struct APISettings: Hashable, Sendable {
     public var maxWait: Duration = .seconds(60)
     /// The `Retry-After` given with a 503.
     public var retryAfter: Duration = .seconds(2)
+    /// A connection with no request in progress is closed after this long.
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request's head (request line and headers) must arrive within this long of its first byte.
+    public var headerTimeout: Duration = .seconds(10)
+    /// A request's body must arrive within this long of its head.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Connections served at once; more wait in the listen backlog. Capped at start by the
+    /// process's file limit (less what Kafka and the store need).
+    public var maxConnections: Int = 1024
 
     public init() {}
 
@@ -27,6 +36,10 @@ public struct APISettings: Hashable, Sendable {
     ///   themselves are never configured; `printf %s "$KEY" | sha256sum` gives a digest.
     /// - `maxWait` (seconds, default 60): the largest `Prefer: wait=N`.
     /// - `retryAfter` (whole seconds, default 2): sent with 503.
+    /// - `idleTimeout` (seconds, default 60, at most 3600): a connection between requests is closed after it.
+    /// - `headerTimeout` (seconds, default 10, at most 300): from a request's first byte to its last header.
+    /// - `bodyTimeout` (seconds, default 30, at most 3600): from a request's head to the end of its body.
+    /// - `maxConnections` (integer 1-1000000, default 1024): connections served at once.
     public init(reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)
         host = try settings.string("host", default: host)
@@ -43,10 +56,28 @@ public struct APISettings: Hashable, Sendable {
             }
             return digest
         }
-        maxWait = try settings.seconds("maxWait", default: maxWait)
-        guard maxWait <= .seconds(600) else {
-            throw ConfigurationError(key: ["maxWait"], reason: "\(maxWait.inSeconds) s is longer than 600 s; callers should poll GET /transaction/{id} instead")
+        do {
+            maxWait = try settings.seconds("maxWait", default: maxWait, atMost: .seconds(600))
+        } catch {
+            throw ConfigurationError(key: ["maxWait"], reason: "\(error.reason); for longer, callers should poll GET /transaction/{id} instead")
         }
         retryAfter = .seconds(try settings.int("retryAfter", default: 2, in: 1...3600))
+        idleTimeout = try settings.seconds("idleTimeout", default: idleTimeout, atMost: .seconds(3600))
+        headerTimeout = try settings.seconds("headerTimeout", default: headerTimeout, atMost: .seconds(300))
+        bodyTimeout = try settings.seconds("bodyTimeout", default: bodyTimeout, atMost: .seconds(3600))
+        maxConnections = try settings.int("maxConnections", default: maxConnections, in: 1...1_000_000)
+    }
+}
+
+extension SettingsReader {
+    /// A duration given in seconds, from 1 ms to `limit`, checked before it is converted so that
+    /// no value of the file can overflow the conversion.
+    fileprivate func seconds(_ key: String, default value: Duration, atMost limit: Duration) throws(ConfigurationError) -> Duration {
+        guard isSet(key) else { return value }
+        let seconds = try double(key, default: value.inSeconds)
+        guard seconds.isFinite, seconds >= 0.001, seconds <= limit.inSeconds else {
+            throw ConfigurationError(key: [key], reason: "\(seconds) is not a duration from 0.001 to \(limit.inSeconds) seconds")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }

@@ -50,8 +50,14 @@ struct SettingsReader {
         guard seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0 else {
             throw ConfigurationError(key: [key], reason: "\(seconds) is not a valid duration; give a number of seconds greater than \(allowZero ? "or equal to " : "")0")
         }
+        // A year bounds every duration this service waits for, and keeps the conversion exact.
+        guard seconds <= Self.longestDuration else {
+            throw ConfigurationError(key: [key], reason: "\(seconds) s is longer than a year; give a number of seconds up to \(Int(Self.longestDuration))")
+        }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
+
+    static let longestDuration: Double = 366 * 24 * 3600
 
     /// A whole number in `range`.
     func int(_ key: String, default value: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

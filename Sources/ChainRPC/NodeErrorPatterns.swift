@@ -78,6 +78,9 @@ enum NodeErrorPatterns {
         // ErrInsufficientFundsForTransfer; Nethermind InsufficientFunds; Erigon "insufficient funds".
         NodeErrorPattern("insufficient funds", .waitForFunds),
         NodeErrorPattern("insufficientfunds", .waitForFunds),
+        // go-ethereum core/txpool/errors.go ErrOverdraft: the sender's pooled transactions
+        // together would spend more than its balance.
+        NodeErrorPattern("transaction would cause overdraft", .waitForFunds),
         // Besu RpcErrorType TRANSACTION_UPFRONT_COST_EXCEEDS_BALANCE
         // "Upfront cost exceeds account balance"; TransactionInvalidReason.UPFRONT_COST_EXCEEDS_BALANCE.
         NodeErrorPattern("upfront cost exceeds account balance", .waitForFunds),

@@ -12,6 +12,9 @@ final class EventBuffer<Element: Sendable>: Sendable {
         var finished = false
         var nextWaiterID: UInt = 0
         var waiters: [(id: UInt, continuation: CheckedContinuation<Element?, Never>)] = []
+        /// Readers that have an id but have not looked at the buffer yet.
+        var unstarted: Set<UInt> = []
+        /// Of those, the ones cancelled meanwhile: they return nil when they look.
         var cancelledEarly: Set<UInt> = []
 
         var count: Int { queue.count - head }
@@ -32,6 +35,14 @@ final class EventBuffer<Element: Sendable>: Sendable {
 
     /// Elements waiting to be read.
     var count: Int { state.withLock { $0.count } }
+
+    /// What the buffer keeps about its readers (tests: none of it may outlive a reader).
+    var bookkeeping: EventBufferBookkeeping {
+        state.withLock {
+            EventBufferBookkeeping(
+                waiting: $0.waiters.count, unstarted: $0.unstarted.count, cancelledEarly: $0.cancelledEarly.count)
+        }
+    }
 
     /// Adds an element (ignored once finished); hands it straight to a waiting reader if any.
     func push(_ element: Element) {
@@ -58,11 +69,13 @@ final class EventBuffer<Element: Sendable>: Sendable {
     func next() async -> Element? {
         let id = state.withLock { state in
             defer { state.nextWaiterID &+= 1 }
+            state.unstarted.insert(state.nextWaiterID)
             return state.nextWaiterID
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let immediate: Element?? = state.withLock { state in
+                    state.unstarted.remove(id)
                     if state.cancelledEarly.remove(id) != nil { return .some(nil) }
                     if let element = state.popFirst() { return .some(element) }
                     if state.finished { return .some(nil) }
@@ -76,10 +89,19 @@ final class EventBuffer<Element: Sendable>: Sendable {
                 if let index = state.waiters.firstIndex(where: { $0.id == id }) {
                     return state.waiters.remove(at: index).continuation
                 }
-                state.cancelledEarly.insert(id)
+                // Not waiting: either it has not looked yet (it returns nil when it does), or it
+                // was already served, and then there is nothing to undo.
+                if state.unstarted.contains(id) { state.cancelledEarly.insert(id) }
                 return nil
             }
             waiter?.resume(returning: nil)
         }
     }
+}
+
+/// Readers an `EventBuffer` knows about: waiting ones, ones that have not looked yet, and
+/// cancellations not yet seen by their reader.
+struct EventBufferBookkeeping: Equatable {
+    var waiting = 0, unstarted = 0, cancelledEarly = 0
+    static let empty = EventBufferBookkeeping()
 }

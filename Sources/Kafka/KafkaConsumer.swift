@@ -5,6 +5,14 @@ import Synchronization
 /// A member of a consumer group that starts each assigned partition where the application's
 /// `KafkaOffsetSource` says, and delivers messages and rebalances as `events`.
 ///
+/// A stored offset is checked against the partition's log first (`KafkaPartitionStart`): one
+/// beyond the end (the broker lost or recreated the topic, as Tansu does on every restart) or
+/// before the oldest message (retention) starts the partition at its oldest message instead,
+/// with an error or critical log line and a count in `positionAlarms`. The broker refusing a
+/// position later (Apache Kafka's out-of-range), or fetch responses showing that the log no
+/// longer reaches it (Tansu, restarted under a member that was not reassigned), is decided the
+/// same way (`PositionKeeper`).
+///
 /// A `Service`: `run()` polls librdkafka on a thread of its own until cancelled or shut down
 /// gracefully, then leaves the group (emitting the final `revoked`) and ends `events`.
 /// Offsets are never committed automatically; `commit(topic:partition:nextOffset:)` is there
@@ -31,7 +39,11 @@ public final class KafkaConsumer: Service, Sendable {
     ) throws(KafkaError) {
         try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
         let buffer = EventBuffer<KafkaConsumerEvent>()
-        let handler = ConsumerEvents(buffer: buffer, offsetSource: offsetSource, logger: logger)
+        let handler = ConsumerEvents(
+            buffer: buffer, offsetSource: offsetSource,
+            positions: StartingPositions(probeProperties: configuration.rdKafkaProperties, logger: logger),
+            alarms: PositionAlarmCounter(reader: "consumer group \(configuration.groupID)", logger: logger),
+            logger: logger)
         self.configuration = configuration
         self.logger = logger
         self.handler = handler
@@ -63,11 +75,16 @@ public final class KafkaConsumer: Service, Sendable {
                 case .none: break
                 }
                 switch client.consumerPoll(timeoutMS: 100) {
-                case .message(let message): handler.buffer.push(.message(message))
+                case .message(let message):
+                    handler.consumed(message)
+                    handler.buffer.push(.message(message))
+                case .offsetOutOfRange(let partition, let offset):
+                    handler.refused(partition, at: offset, on: client.borrowed)
                 case .error(let error) where error.isFatal: handler.failed(error)
                 case .error(let error): logger.warning("\(error)")
                 case .none: break
                 }
+                handler.checkPositionsIfDue(on: client.borrowed)
             }
             client.closeConsumer()
             handler.buffer.finish()
@@ -78,68 +95,14 @@ public final class KafkaConsumer: Service, Sendable {
     /// Events fetched but not yet read (for tests of backpressure).
     var bufferedEventCount: Int { handler.buffer.count }
 
+    /// How often a partition's position was found outside its log since the consumer started;
+    /// for the application's metrics.
+    public var positionAlarms: KafkaPositionAlarms { handler.alarms.snapshot }
+
     /// Commits `nextOffset` as the group's position in a partition, without waiting.
     ///
     /// Only for lag monitoring: assignments start from the offset source, never from these.
     public func commit(topic: String, partition: Int32, nextOffset: Int64) throws(KafkaError) {
         try client.commitAsync([TopicPartition(topic: topic, partition: partition): nextOffset])
-    }
-}
-
-/// Receives a group consumer's rebalances and fatal errors from librdkafka.
-final class ConsumerEvents: RDKafkaEventHandler {
-    let logger: Logger
-    let buffer: EventBuffer<KafkaConsumerEvent>
-    private let offsetSource: any KafkaOffsetSource
-    private let fatal = Mutex<KafkaError?>(nil)
-    private let assignmentGeneration = Atomic<Int>(0)
-
-    init(buffer: EventBuffer<KafkaConsumerEvent>, offsetSource: any KafkaOffsetSource, logger: Logger) {
-        self.buffer = buffer
-        self.offsetSource = offsetSource
-        self.logger = logger
-    }
-
-    var fatalError: KafkaError? { fatal.withLock { $0 } }
-    /// Changes on every rebalance.
-    var generation: Int { assignmentGeneration.load(ordering: .acquiring) }
-
-    func assigning(_ partitions: [TopicPartition]) -> Result<[TopicPartition: Int64], KafkaError> {
-        assignmentGeneration.add(1, ordering: .releasing)
-        var offsets: [TopicPartition: Int64] = [:]
-        let byTopic = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
-        for (topic, numbers) in byTopic.sorted(by: { $0.key < $1.key }) {
-            do {
-                for (partition, offset) in try offsetSource.startingOffsets(topic: topic, partitions: numbers) {
-                    offsets[TopicPartition(topic: topic, partition: partition)] = offset
-                }
-            } catch {
-                return .failure(
-                    KafkaError(
-                        .offsetSource,
-                        "could not read the starting offsets of \(topic) partitions \(numbers): \(error); the consumer stops rather than read from a guessed offset"
-                    ))
-            }
-        }
-        for (topic, numbers) in byTopic.sorted(by: { $0.key < $1.key }) {
-            let starts = numbers.map { "\($0)@\(offsets[TopicPartition(topic: topic, partition: $0)].map(String.init) ?? "beginning")" }
-            logger.info("Kafka consumer assigned \(topic) partitions \(starts.joined(separator: ", "))")
-            buffer.push(.assigned(numbers, topic: topic))
-        }
-        return .success(offsets)
-    }
-
-    func revoked(_ partitions: [TopicPartition]) {
-        assignmentGeneration.add(1, ordering: .releasing)
-        let byTopic = Dictionary(grouping: partitions, by: \.topic).mapValues { $0.map(\.partition).sorted() }
-        for (topic, numbers) in byTopic.sorted(by: { $0.key < $1.key }) {
-            logger.info("Kafka consumer revoked \(topic) partitions \(numbers)")
-            buffer.push(.revoked(numbers, topic: topic))
-        }
-    }
-
-    func failed(_ error: KafkaError) {
-        logger.critical("\(error)")
-        fatal.withLock { $0 = $0 ?? error }
     }
 }

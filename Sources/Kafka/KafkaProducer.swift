@@ -66,6 +66,12 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Sends waiting for their outcome, and what librdkafka holds for the broker: messages,
+    /// requests and undelivered reports (tests).
+    var pending: (sends: Int, queuedMessages: Int32) {
+        (events.state.withLock { $0.pendingCount }, clients.client.outQueueLength)
+    }
+
     /// Produces one message and waits for the broker's acknowledgement (all in-sync replicas).
     ///
     /// Fails with a retriable error when the broker does not acknowledge within the delivery

@@ -11,6 +11,11 @@ import Synchronization
 /// true are never missed; on Tansu a few older ones may come first (its end offset can lag
 /// by one producer batch), so readers must filter. Partitions added later are not read.
 /// A slow reader pauses fetching once `maxBufferedMessages` wait, so nothing is dropped.
+///
+/// A broker that comes back with the topic reset (Tansu forgets everything on restart) leaves
+/// the tail's positions beyond the new ends of the logs; the tail notices within seconds and
+/// reads each such partition again from the start of its new log (`PositionKeeper`), counting
+/// it in `positionAlarms`.
 public final class KafkaTopicTail: Service, Sendable {
     /// New messages of the topic; ends after `run()` returns.
     public let messages: KafkaMessages
@@ -22,6 +27,8 @@ public final class KafkaTopicTail: Service, Sendable {
     /// Never holds elements: finished once positioning is over, which wakes the waiters.
     private let positioning = EventBuffer<Bool>()
     private let isPositioned = Atomic<Bool>(false)
+    private let alarms: PositionAlarmCounter
+    private let positions: StartingPositions
     private let stop = StopSignal()
     private let started = Atomic<Bool>(false)
 
@@ -30,13 +37,16 @@ public final class KafkaTopicTail: Service, Sendable {
         properties: [String: String] = [:], logger: Logger
     ) throws(KafkaError) {
         try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
-        var all = properties
+        var all = brokerRestartDefaults.merging(properties) { _, configured in configured }
         all["bootstrap.servers"] = bootstrapServers
         // librdkafka's assign() needs a group id, though the tail never joins or commits.
         all["group.id"] = "broadcaster-tail-\(UInt64.random(in: .min ... .max))"
         all["enable.auto.commit"] = "false"
         all["enable.partition.eof"] = "false"
+        all["auto.offset.reset"] = "error"
         let handler = TailEvents(logger: logger)
+        self.alarms = PositionAlarmCounter(reader: "the tail of \(topic)", logger: logger)
+        self.positions = StartingPositions(probeProperties: all, logger: logger)
         self.topic = topic
         self.logger = logger
         self.limit = maxBufferedMessages
@@ -52,6 +62,9 @@ public final class KafkaTopicTail: Service, Sendable {
         return isPositioned.load(ordering: .acquiring)
     }
 
+    /// How often a partition's position was found outside its log since the tail started.
+    public var positionAlarms: KafkaPositionAlarms { alarms.snapshot }
+
     /// Positions at the end of the topic, then reads until cancelled or shut down.
     public func run() async throws {
         guard started.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
@@ -59,10 +72,14 @@ public final class KafkaTopicTail: Service, Sendable {
             throw KafkaError(.misuse, "KafkaTopicTail.run() was called twice; run each tail once")
         }
         let client = client, handler = handler, stop = stop, logger = logger, topic = topic
-        let positioning = positioning, limit = limit
+        let positioning = positioning, limit = limit, alarms = alarms, startingPositions = positions
         await PollingThread.run(name: "kafka-tail", stop: stop) {
             client.redirectMainQueueToConsumer()
-            if Self.position(client, topic: topic, stop: stop, logger: logger) {
+            var positions = PositionKeeper(
+                positions: startingPositions, alarms: alarms,
+                consequence: "Readers waiting on it get what is produced from now on.")
+            if let offsets = Self.position(client, topic: topic, stop: stop, logger: logger) {
+                positions.positioned(offsets, on: client.borrowed)
                 self.isPositioned.store(true, ordering: .releasing)
             }
             positioning.finish()
@@ -74,33 +91,41 @@ public final class KafkaTopicTail: Service, Sendable {
                 case .none: break
                 }
                 switch client.consumerPoll(timeoutMS: 100) {
-                case .message(let message): handler.buffer.push(message)
+                case .message(let message):
+                    positions.consumed(message)
+                    handler.buffer.push(message)
+                case .offsetOutOfRange(let partition, let offset):
+                    positions.refused(partition, at: offset, on: client.borrowed)
                 case .error(let error): logger.warning("\(error)")
                 case .none: break
                 }
+                positions.checkIfDue(on: client.borrowed)
             }
             handler.buffer.finish()
         }
     }
 
-    /// Assigns every partition at its current end offset; retries until it works or stop.
-    private static func position(_ client: RDKafkaClient, topic: String, stop: StopSignal, logger: Logger) -> Bool {
+    /// Assigns every partition at its current end offset and returns those offsets; retries
+    /// until it works, or returns nil once asked to stop.
+    private static func position(
+        _ client: RDKafkaClient, topic: String, stop: StopSignal, logger: Logger
+    ) -> [TopicPartition: Int64]? {
         while !stop.isRequested {
             do throws(KafkaError) {
                 var offsets: [TopicPartition: Int64] = [:]
                 for partition in try client.partitions(of: topic, timeoutMS: 2000) {
                     let topicPartition = TopicPartition(topic: topic, partition: partition)
-                    offsets[topicPartition] = try client.highWatermark(of: topicPartition, timeoutMS: 2000)
+                    offsets[topicPartition] = try client.borrowed.queryWatermarks(of: topicPartition, timeoutMS: 2000).high
                 }
                 guard !offsets.isEmpty else { throw KafkaError(.broker, "topic \(topic) has no partitions") }
                 try client.assign(offsets)
-                return true
+                return offsets
             } catch {
                 logger.warning("Kafka tail of \(topic) cannot position yet, retrying: \(error)")
                 _ = client.consumerPoll(timeoutMS: 500)
             }
         }
-        return false
+        return nil
     }
 }
 

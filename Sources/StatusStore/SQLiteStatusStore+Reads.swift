@@ -151,4 +151,15 @@ extension SQLiteStatusStore {
             throw StatusStoreError(.corruptRow, "a stored sender address \"\(text)\" does not decode: \(error)")
         }
     }
+
+    public func moveOffset(group: String, topic: String, partition: Int32, from stored: Int64, to offset: Int64) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE consumer_offsets SET next_offset = ?
+                    WHERE consumer_group = ? AND topic = ? AND partition = ? AND next_offset = ?
+                    """,
+                arguments: [max(0, offset), group, topic, partition, stored])
+        }
+    }
 }

@@ -96,25 +96,4 @@ extension SQLiteStatusStore {
                 arguments: [number, now])
         }
     }
-
-    public func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome {
-        // Lost to power loss, a claim lets a repeated POST through to intake, which finds its
-        // request id (derived from the key) already stored.
-        try await write(.relaxed) { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO idempotency_keys (key_hash, request_id, body_hash, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (key_hash) DO NOTHING
-                    """,
-                arguments: [Data(claim.keyHash), claim.requestID.description, Data(claim.bodyHash), StoredTime.millis(claim.at)])
-            if db.changesCount > 0 { return .claimed }
-            let row = try Row.fetchOne(
-                db, sql: "SELECT request_id, body_hash FROM idempotency_keys WHERE key_hash = ?",
-                arguments: [Data(claim.keyHash)])
-            guard let row, let requestID = RequestID(row["request_id"] as String) else {
-                throw StatusStoreError(.corruptRow, "a stored idempotency key does not decode; the status store was edited or written by a broken build")
-            }
-            return .existing(requestID: requestID, bodyHash: Array(row["body_hash"] as Data))
-        }
-    }
 }

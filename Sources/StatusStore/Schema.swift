@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v2-requests-source-partition") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-idempotency-first-answer") { db in
+            try db.execute(sql: v3)
+        }
         migrator.registerMigration("v4-lifecycle-versions-leases-outbox") { db in
             try db.execute(sql: v4)
         }
@@ -89,6 +92,14 @@ enum Schema {
         ALTER TABLE requests ADD COLUMN source_topic TEXT;
         ALTER TABLE requests ADD COLUMN source_partition INTEGER;
         CREATE INDEX requests_by_source_status ON requests (source_topic, source_partition, status);
+        """
+
+    /// The answer first given for each key (status, headers as a JSON list of name/value pairs,
+    /// body), so that a repeat gets it byte for byte. NULL until the first request is answered.
+    private static let v3 = """
+        ALTER TABLE idempotency_keys ADD COLUMN first_status INTEGER CHECK (first_status BETWEEN 100 AND 599);
+        ALTER TABLE idempotency_keys ADD COLUMN first_headers TEXT;
+        ALTER TABLE idempotency_keys ADD COLUMN first_body BLOB;
         """
 
     /// The lifecycle of issue 7: a request keeps its id while its hash changes, so signed

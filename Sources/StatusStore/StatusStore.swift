@@ -20,12 +20,20 @@ public protocol StatusStore: Sendable {
     /// its sender's next nonce, calls `sign` for the original version, and stores the request
     /// with its lifecycle (deadline `retryDeadline` from now) and a `signed` event in the
     /// outbox; a request whose id is already stored is left as it is (`.existing`); an entry
-    /// without a request, or one refused (`.refused`), only advances its partition's offset.
-    /// Offsets only move forward, to one past each entry's message.
+    /// without a request only advances its partition's offset. Offsets only move forward, to
+    /// one past each entry's message.
+    ///
+    /// A request that can never be stored as it is (its `retry_of` is not held here, `sign`
+    /// throws for it, the store refuses its row) is `.refused` with the reason: nothing of it is
+    /// stored and it takes no nonce, the rest of the batch goes on, and its partition's offset
+    /// stays at its message. The caller deals with it (the dead-letter topic), then takes it in
+    /// again as an entry without a request, which stores the offsets.
     ///
     /// Every sender of the batch's requests must be held under `fences`; if one is not (or
-    /// its lease was lost), nothing is stored and `StatusStoreError.fenced` is thrown. If
-    /// `sign` throws, nothing is stored and the error propagates.
+    /// its lease was lost), nothing is stored and `StatusStoreError.fenced` is thrown. Other
+    /// failures of the store itself are thrown too, and then nothing of the batch is stored: a
+    /// ``StatusStoreError`` that ``StatusStoreError/isTransient`` (`busy`, `storageFailure`)
+    /// may succeed if tried again.
     func intake(
         _ batch: [ConsumedMessage], fences: [Address: LeaseFence], retryDeadline: Duration,
         sign: @Sendable (BroadcastRequest, Nonce) throws -> TransactionVersion
@@ -74,6 +82,13 @@ public protocol StatusStore: Sendable {
     /// cannot await.
     func startingOffsets(group: String, topic: String, partitions: [Int32]) throws -> [Int32: Int64]
 
+    /// Moves a partition's stored offset from `stored` to `offset`, backwards too: the log was
+    /// reset (a broker that forgot it) and reading starts over at `offset`. Only if the stored
+    /// offset is still `stored`, so a concurrent intake's progress is never undone.
+    ///
+    /// Synchronous for the same reason as `startingOffsets`.
+    func moveOffset(group: String, topic: String, partition: Int32, from stored: Int64, to offset: Int64) throws
+
     // MARK: The results outbox
 
     /// Up to `limit` unpublished events for `owner` to publish, oldest first, held for
@@ -105,6 +120,11 @@ public protocol StatusStore: Sendable {
 
     // MARK: The API's idempotency keys
 
-    /// Claims an idempotency key for a request, or returns the request that claimed it first.
+    /// Claims an idempotency key for a request, or returns the request that claimed it first
+    /// and the answer it was given, if one was stored.
     func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome
+
+    /// Stores the answer given to the request of a claimed key, unless an answer is stored
+    /// already; returns the stored one, which is the first. A key never claimed is refused.
+    func recordFirstAnswer(_ answer: IdempotentAnswer, forKey keyHash: [UInt8]) async throws -> IdempotentAnswer
 }

@@ -66,9 +66,30 @@ public enum IntakeResult: Hashable, Sendable {
     case existing(StoredRequest)
     /// The message carried no usable request; only the offset moved.
     case skipped
-    /// The request cannot be stored as it is (it retries a request this store does not hold);
-    /// only the offset moved, and the caller dead-letters it.
-    case refused(reason: String)
+    /// The request cannot be stored; nothing changed, not even the offset.
+    case refused(IntakeRefusal)
+}
+
+/// Why intake refused one request, for the dead-letter topic and its metrics.
+public struct IntakeRefusal: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        /// Its `retry_of` names a request this store does not hold.
+        case unknownOriginal = "unknown_retry_of"
+        /// Signing it failed.
+        case unsignable = "unsignable"
+        /// The store refused its row (a constraint, a row that does not decode).
+        case storeRefused = "store_refused"
+    }
+
+    public var kind: Kind
+    public var reason: String
+
+    public init(_ kind: Kind, _ reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }
 
 /// An owner's hold on a sender: every write about the sender's requests names it and commits
@@ -150,6 +171,32 @@ public struct IdempotencyClaim: Hashable, Sendable {
 public enum IdempotencyOutcome: Hashable, Sendable {
     /// First use of the key.
     case claimed
-    /// Used before, with this request id and body hash.
-    case existing(requestID: RequestID, bodyHash: [UInt8])
+    /// Used before, with this request id and body hash; `firstAnswer` is nil until the first
+    /// request was answered (it is still in flight, or it was not acknowledged).
+    case existing(requestID: RequestID, bodyHash: [UInt8], firstAnswer: IdempotentAnswer?)
+}
+
+/// The answer first given to a request that carried an `Idempotency-Key`, kept so that a
+/// repeat gets it byte for byte, however the request moved on since.
+public struct IdempotentAnswer: Hashable, Sendable {
+    public struct Header: Hashable, Sendable, Codable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The HTTP status code, 100-599.
+    public var status: Int
+    public var headers: [Header]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [Header], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }

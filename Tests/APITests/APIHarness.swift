@@ -25,6 +25,8 @@ struct APIHarness {
 
     let broker: TansuBroker
     let store: SQLiteStatusStore
+    /// The store's file, which a worker of the same test shares.
+    let storePath: String
     let configuration: BroadcasterConfiguration
     let dependencies: APIDependencies
 
@@ -61,10 +63,12 @@ struct APIHarness {
         try await withTansu(topics: [requestsTopic: 3, resultsTopic: 2]) { broker in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-tests-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let store = try SQLiteStatusStore(path: directory.appendingPathComponent("status.sqlite").path)
+            let storePath = directory.appendingPathComponent("status.sqlite").path
+            let store = try SQLiteStatusStore(path: storePath)
             let configuration = try Self.configuration(broker: broker, adjust: adjust)
             let dependencies = try APIDependencies.kafka(configuration: configuration, store: store, logger: logger)
-            let harness = APIHarness(broker: broker, store: store, configuration: configuration, dependencies: dependencies)
+            let harness = APIHarness(
+                broker: broker, store: store, storePath: storePath, configuration: configuration, dependencies: dependencies)
             let app = buildApplication(configuration: configuration, dependencies: dependencies)
             return try await app.test(.router) { client in
                 try await body(harness, client)

@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import KafkaTestSupport
+import StatusStore
 import Testing
 
 /// The 200 path: acknowledged by the broker, on the requests topic with the sender as key.
@@ -39,7 +40,7 @@ struct AcceptanceTests {
         }
     }
 
-    @Test("an Idempotency-Key repeat answers the same id without a second message; another body gets 422")
+    @Test("an Idempotency-Key repeat gets the first answer byte for byte, marked as a replay, without a second message; another body gets 422")
     func idempotency() async throws {
         try await APIHarness.run { harness, client in
             try await harness.withTail(APIHarness.requestsTopic) { tail in
@@ -53,6 +54,9 @@ struct AcceptanceTests {
                 let repeated = try await client.broadcast(sameBody, headers: key)
                 #expect(repeated.status == .ok, "\(repeated.text)")
                 #expect(try repeated.json()["id"] as? String == id)
+                #expect(repeated.body == first.body, "a repeat gets the first answer byte for byte")
+                #expect(repeated.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                #expect(first.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
 
                 let otherData = String(APIHarness.missionData.dropLast(2)) + "fb"
                 let conflict = try await client.broadcast(#"{"message_type": "add_weight(address,uint256)", "data": "\#(otherData)"}"#, headers: key)
@@ -74,47 +78,34 @@ struct AcceptanceTests {
         }
     }
 
-    @Test("Prefer: wait returns 202 with the current status at the deadline, and 200 with the transaction once broadcast")
-    func preferWait() async throws {
+    @Test("a repeat after the request moved on still gets the first answer; GET gives the current state")
+    func replayIsTheFirstAnswerNotTheCurrentState() async throws {
         try await APIHarness.run { harness, client in
-            let tail = try #require(harness.dependencies.resultsTail)
-            #expect(await tail.waitUntilPositioned())
-            let prefer: HTTPFields = [HTTPField.Name("Prefer")!: "wait=1"]
-            let pending = try await client.broadcast(APIHarness.missionBody, headers: prefer)
-            #expect(pending.status == .accepted, "\(pending.text)")
-            #expect(pending.headers[HTTPField.Name("Preference-Applied")!] == "wait=1")
-            #expect(try pending.json()["status"] as? String == "accepted")
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "order-moved-on"]
+            let first = try await client.broadcast(APIHarness.missionBody, headers: key)
+            #expect(first.status == .ok, "\(first.text)")
+            let id = try first.requestID()
 
-            // Play the worker: read the request, then publish its outcome on the results topic.
-            try await harness.withTail(APIHarness.requestsTopic) { requests in
-                let producer = try KafkaProducer(configuration: .init(bootstrapServers: harness.broker.bootstrapServers), logger: APIHarness.logger)
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await producer.run() }
-                    async let answer = client.broadcast(APIHarness.missionBody, headers: [HTTPField.Name("Prefer")!: "wait=20"])
-                    var iterator = requests.messages.makeAsyncIterator()
-                    var accepted: BroadcastRequest?
-                    while accepted == nil, let message = await iterator.next() {
-                        accepted = try? decodeRequest(message)
-                    }
-                    let request = try #require(accepted)
-                    let record = TransactionRecord(
-                        request: request, status: .broadcast, nonce: Nonce(7), rawTransaction: [0x02, 0xf8, 0x01],
-                        hash: try TxHash("0x" + String(repeating: "ab", count: 32)), attempts: 1, createdAt: Date(), updatedAt: Date())
-                    _ = try await producer.send(
-                        topic: APIHarness.resultsTopic, key: Array(request.id.description.utf8),
-                        value: Array(try TopicCoding.encoder().encode(StatusEvent(record: record, at: Date()))))
-                    let response = try await answer
-                    #expect(response.status == .ok, "\(response.text)")
-                    let json = try response.json()
-                    #expect(json["id"] as? String == request.id.description)
-                    #expect(json["status"] as? String == "broadcast")
-                    #expect(json["hash"] as? String == "0x" + String(repeating: "ab", count: 32))
-                    #expect(json["raw_transaction"] as? String == "0x02f801")
-                    #expect(json["nonce"] as? String == "0x7")
-                    #expect(response.headers[HTTPField.Name("Preference-Applied")!] == "wait=20")
-                    group.cancelAll()
-                }
-            }
+            // A worker takes it and broadcasts it.
+            let request = BroadcastRequest(
+                id: id, messageType: "add_weight(address _addr, uint256 _weight)", function: "add_weight(address,uint256)",
+                data: try Calldata(hex: APIHarness.missionData), to: APIHarness.devContract, from: APIHarness.devSender,
+                acceptedAt: Date())
+            let hash = try TxHash("0x" + String(repeating: "ef", count: 32))
+            _ = try await harness.store.intake(
+                [ConsumedMessage(request: request, position: ConsumedPosition(group: "g", topic: APIHarness.requestsTopic, partition: 0, offset: 0))]
+            ) { _, _ in SignedBytes(raw: [0x02, 0xbb], hash: hash) }
+            _ = try await harness.store.recordAttempt(
+                BroadcastAttempt(requestID: id, number: 1, startedAt: Date(), finishedAt: Date(), outcome: .accepted),
+                status: .broadcast, nextAttemptAt: nil)
+
+            let repeated = try await client.broadcast(APIHarness.missionBody, headers: key)
+            #expect(repeated.status == .ok)
+            #expect(repeated.body == first.body, "\(repeated.text) is not the first answer \(first.text)")
+            #expect(try repeated.json()["status"] as? String == "accepted")
+            #expect(repeated.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let current = try await client.execute(uri: "/transaction/\(id)", method: .get)
+            #expect(try current.json()["status"] as? String == "broadcast")
         }
     }
 }

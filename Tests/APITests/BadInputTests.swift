@@ -56,6 +56,12 @@ struct BadInputTests {
         Row(name: "malformed id", method: .get, uri: "/transaction/not-a-uuid", body: "", status: .badRequest, code: "invalid_id", reason: ["not-a-uuid"]),
         Row(name: "unknown id", method: .get, uri: "/transaction/3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b", body: "", status: .notFound, code: "unknown_request", reason: ["not processed yet"]),
         Row(name: "unknown route", method: .get, uri: "/nope", body: "", status: .notFound, code: "not_found", reason: ["/nope"]),
+        Row(name: "data twice", body: #"{"message_type": "add_weight(address,uint256)", "data": "0x00", "data": "\#(data)"}"#, status: .badRequest, code: "duplicate_key", reason: ["data"]),
+        Row(name: "message_type twice", body: #"{"message_type": "x()", "message_type": "add_weight(address,uint256)", "data": "\#(data)"}"#, status: .badRequest, code: "duplicate_key", reason: ["message_type"]),
+        Row(name: "trailing bytes", body: body() + "{}", status: .badRequest, code: "trailing_bytes", reason: ["one JSON object"]),
+        Row(name: "Prefer: ; is ignored", headers: [HTTPField.Name("Prefer")!: ";"], body: "{}", status: .badRequest, code: "missing_field", reason: ["\"message_type\""]),
+        Row(name: "GET on the broadcast route", method: .get, uri: "/transaction/broadcast", body: "", status: .methodNotAllowed, code: "method_not_allowed", reason: ["GET", "POST"]),
+        Row(name: "DELETE on /healthz", method: .delete, uri: "/healthz", body: "", status: .methodNotAllowed, code: "method_not_allowed", reason: ["DELETE", "GET"]),
     ]
 
     @Test("the bad-input table, then the service is still healthy and accepts a good request")
@@ -74,6 +80,9 @@ struct BadInputTests {
                     #expect(error.reason.contains(word), "\(row.name): reason \"\(error.reason)\" lacks \"\(word)\"")
                 }
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(row.name)")
+                if row.status == .methodNotAllowed {
+                    #expect(response.headers[.allow] != nil, "\(row.name): no Allow header")
+                }
             }
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)

@@ -53,6 +53,23 @@ struct ConfigurationTests {
         #expect(defaults.api.port == 8080 && defaults.messageTypes.isEmpty && defaults.signers.isEmpty)
     }
 
+    @Test("connection limits: production defaults, overridable by the environment")
+    func connectionLimits() async throws {
+        let defaults = try await BroadcasterConfiguration.load(configFile: nil, environment: [:]).api
+        #expect(defaults.idleTimeout == .seconds(60))
+        #expect(defaults.headerTimeout == .seconds(10))
+        #expect(defaults.bodyTimeout == .seconds(30))
+        #expect(defaults.maxConnections == 1024)
+        let set = try await BroadcasterConfiguration.load(configFile: nil, environment: [
+            "BROADCASTER_API_IDLE_TIMEOUT": "5", "BROADCASTER_API_HEADER_TIMEOUT": "1.5",
+            "BROADCASTER_API_BODY_TIMEOUT": "2", "BROADCASTER_API_MAX_CONNECTIONS": "64",
+        ]).api
+        #expect(set.idleTimeout == .seconds(5))
+        #expect(set.headerTimeout == .milliseconds(1500))
+        #expect(set.bodyTimeout == .seconds(2))
+        #expect(set.maxConnections == 64)
+    }
+
     @Test("a missing file named by the operator is an error; the default one may be absent")
     func missingFile() async throws {
         await #expect(throws: ConfigurationError.self) {
@@ -88,6 +105,7 @@ struct ConfigurationTests {
         (["BROADCASTER_KAFKA_BROKERS": "localhost"], "kafka.brokers", "host:port"),
         (["BROADCASTER_KAFKA_BROKERS": "a:1,b:0"], "kafka.brokers", "b:0"),
         (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "0"], "kafka.produceTimeout", "greater than"),
+        (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "1e300"], "kafka.produceTimeout", "longer than a year"),
         (["BROADCASTER_KAFKA_RESULTS_TOPIC": "broadcaster.requests"], "kafka.resultsTopic", "different"),
         (["BROADCASTER_KAFKA_REQUESTS_TOPIC": "bad topic"], "kafka.requestsTopic", "topic name"),
         (["BROADCASTER_RPC_ENDPOINTS": "ftp://node"], "rpc.endpoints", "http(s)"),
@@ -104,6 +122,11 @@ struct ConfigurationTests {
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_CONTRACT": "0xabc"]) { $1 }, "messageTypes.add_weight.contract", "0xabc"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR_POLICY": "allowMismatch"]) { $1 }, "messageTypes.add_weight.selectorPolicy", "was removed"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR": "0xd71363"]) { $1 }, "messageTypes.add_weight.selector", "exactly 4"),
+        (["BROADCASTER_API_IDLE_TIMEOUT": "0"], "api.idleTimeout", "0.001 to 3600"),
+        (["BROADCASTER_API_HEADER_TIMEOUT": "1e300"], "api.headerTimeout", "0.001 to 300"),
+        (["BROADCASTER_API_BODY_TIMEOUT": "soon"], "api.bodyTimeout", "not a number"),
+        (["BROADCASTER_API_MAX_WAIT": "1e300"], "api.maxWait", "poll GET /transaction"),
+        (["BROADCASTER_API_MAX_CONNECTIONS": "0"], "api.maxConnections", "1 to 1000000"),
         (messageType.merging([
             "BROADCASTER_MESSAGE_TYPES_NAMES": "add_weight,add_weight_again",
             "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_AGAIN_SIGNATURE": "add_weight(address, uint)",

@@ -47,6 +47,21 @@ struct OperationsTests {
         }
     }
 
+    @Test("/readyz asks the broker: a requests topic the broker does not hold is not ready, and asking does not create it")
+    func readinessAsksTheBroker() async throws {
+        try await APIHarness.run(adjust: { $0.kafka.requestsTopic = "broadcaster.nowhere" }) { _, client in
+            for _ in 0..<2 {
+                let notReady = try await client.execute(uri: "/readyz", method: .get)
+                #expect(notReady.status == .serviceUnavailable, "\(notReady.text)")
+                #expect(try notReady.error().code == "not_ready")
+                #expect(try notReady.error().reason.contains("broadcaster.nowhere"), "\(notReady.text)")
+                // The probe reuses an answer for a second; the next one asks again.
+                try await Task.sleep(for: .milliseconds(1100))
+            }
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+        }
+    }
+
     static let apiKey = "s3cret-caller-key"
 
     @Test("API keys: none or a wrong one gets 401; Bearer or X-API-Key with a configured one passes")

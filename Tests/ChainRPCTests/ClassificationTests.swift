@@ -89,6 +89,7 @@ struct ClassificationTests {
 
         // waitForFunds
         .rpc(-32000, "insufficient funds for gas * price + value: address 0x… have 0 want 21000", .waitForFunds, "geth ErrInsufficientFunds"),
+        .rpc(-32000, "transaction would cause overdraft", .waitForFunds, "geth ErrOverdraft"),
         .rpc(-32000, "insufficient funds for transfer", .waitForFunds, "geth ErrInsufficientFundsForTransfer"),
         .rpc(-32010, "InsufficientFunds", .waitForFunds, "Nethermind AcceptTxResult code"),
         .rpc(-32004, "Upfront cost exceeds account balance", .waitForFunds, "Besu TRANSACTION_UPFRONT_COST_EXCEEDS_BALANCE"),

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `devchain/flaky_proxy.py` in front of a node: the slow, unreliable node of production,
-/// time-scaled so tests stay short.
+/// time-scaled so tests stay short. `dev_` commands sent through it reach the node at once,
+/// without a fault and without a draw, so they never change a seeded run.
 public struct FlakyProxy: Sendable {
     /// The proxy's knobs; nil leaves the proxy's own default.
     public struct Options: Sendable {

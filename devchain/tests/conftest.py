@@ -96,7 +96,7 @@ class Client:
         return answer["result"]
 
     def send(self, signed) -> str:
-        return self("eth_sendRawTransaction", "0x" + bytes(signed.raw_transaction).hex())
+        return self("eth_sendRawTransaction", raw_hex(signed))
 
     def wait_receipt(self, tx_hash: str, timeout: float = 20) -> dict:
         deadline = time.monotonic() + timeout
@@ -106,6 +106,14 @@ class Client:
                 return receipt
             time.sleep(0.02)
         raise AssertionError(f"{tx_hash} not mined within {timeout} s")
+
+
+def raw_hex(signed) -> str:
+    return "0x" + bytes(signed.raw_transaction).hex()
+
+
+def tx_hash(signed) -> str:
+    return "0x" + bytes(signed.hash).hex()
 
 
 def transfer(key, nonce: int, *, to: str = "0x" + "22" * 20, value: int = 1, chain_id: int = CHAIN_ID,
@@ -143,6 +151,24 @@ def idle_node():
     process = Process("node.py", "--block-time", "3600")
     yield process
     assert process.stop() == 0
+
+
+@pytest.fixture
+def start_node():
+    """Starts nodes with the given flags (never mining by itself unless a --block-time is
+    given); stops them after the test."""
+    started: list[Process] = []
+
+    def start(*flags: str) -> tuple[Process, Client]:
+        if "--block-time" not in flags:
+            flags = ("--block-time", "3600", *flags)
+        process = Process("node.py", *flags)
+        started.append(process)
+        return process, Client(process.url)
+
+    yield start
+    for process in started:
+        assert process.stop() == 0
 
 
 @pytest.fixture

@@ -145,6 +145,27 @@ def test_insufficient_funds_names_the_account_balance_and_cost(rpc):
     rpc.wait_receipt(rpc.send(transfer(account.key, 0, value=0)))
 
 
+def test_pooled_transactions_together_may_not_overdraw_the_balance(start_node):
+    _, client = start_node()
+    cost = 21000 * 100 * GWEI        # each transfer below: gas * fee cap, value 0
+    funder = Account.from_key(DEV_KEYS[0])
+    account = Account.create()
+    client.send(transfer(funder.key, 0, to=account.address, value=2 * cost + cost // 2))
+    client("dev_mine")
+    client.send(transfer(account.key, 0, value=0))
+    client.send(transfer(account.key, 1, value=0))
+    assert rejected(lambda: client.send(transfer(account.key, 2, value=0))) == (
+        f"transaction would cause overdraft: balance {2 * cost + cost // 2}, queued cost {2 * cost}, "
+        f"overshot {cost // 2}")
+    # A replacement may add only what the balance still covers.
+    assert rejected(lambda: client.send(transfer(account.key, 1, value=0, tip=2 * GWEI, max_fee=200 * GWEI))) \
+        .startswith(f"insufficient funds for gas * price + value: balance {2 * cost + cost // 2}, "
+                    f"queued cost {2 * cost}, tx bumped {cost}")
+    client.send(transfer(account.key, 1, value=0, tip=2 * GWEI, max_fee=120 * GWEI))
+    client("dev_mine")
+    assert client("eth_getTransactionCount", account.address, "latest") == "0x2"
+
+
 def test_intrinsic_gas_limits(rpc):
     key = DEV_KEYS[0]
     assert rejected(lambda: rpc.send(transfer(key, 10**6, gas=20999))).startswith("intrinsic gas too low")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from eth_account import Account
 
-from conftest import DEV_KEYS, Client, Process, transfer
+from conftest import DEV_KEYS, Client, Process, raw_hex, transfer, tx_hash
 
 TIME_SCALE = "100"   # 20-30 s latency becomes 0.2-0.3 s
 
@@ -81,7 +81,7 @@ def test_silent_but_forwarded_transaction_lands(node):
     signed = transfer(DEV_KEYS[5], 0)
     try:
         kind, elapsed, _ = call_once(proxy.url, {"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction",
-                                                 "params": ["0x" + bytes(signed.raw_transaction).hex()]})
+                                                 "params": [raw_hex(signed)]})
     finally:
         proxy.stop()
     assert kind == "silent" and elapsed >= 0.44   # held latency-max * 1.5, then closed
@@ -101,7 +101,7 @@ def test_silent_dropped_and_error_calls_never_reach_the_node(node):
     def send(route):
         url, tx = route
         payload = {"jsonrpc": "2.0", "id": 9, "method": "eth_sendRawTransaction",
-                   "params": ["0x" + bytes(tx.raw_transaction).hex()]}
+                   "params": [raw_hex(tx)]}
         return call_once(url, payload)[0]
 
     try:
@@ -139,3 +139,56 @@ def test_ready_line_names_a_bound_port(node):
         assert stats(proxy.url)["requests"] == 0
     finally:
         assert proxy.stop() == 0
+
+
+def test_dev_commands_pass_straight_through_without_a_draw(start_node):
+    node_process, node_client = start_node()
+    reference = flaky(node_process, "--p-silent", "0", "--p-error", "0.5", "--seed", "21")
+    with_commands = flaky(node_process, "--p-silent", "0", "--p-error", "0.5", "--seed", "21")
+    mine = {"jsonrpc": "2.0", "id": 3, "method": "dev_mine", "params": [1]}
+    try:
+        plain = [call_once(reference.url, BLOCK_NUMBER)[0] for _ in range(16)]
+        mixed = []
+        for _ in range(16):
+            kind, elapsed, answer = call_once(with_commands.url, mine)
+            assert kind == "ok" and answer[0]["transactions"] == "0x0" and elapsed < 5
+            mixed.append(call_once(with_commands.url, BLOCK_NUMBER)[0])
+        batch_kind, _, answers = call_once(with_commands.url, [mine, dict(mine, id=4)])
+        counters = stats(with_commands.url)
+    finally:
+        reference.stop()
+        with_commands.stop()
+    assert plain == mixed and set(plain) > {"ok"}          # the same draws, commands or not
+    assert batch_kind == "ok" and [a["id"] for a in answers] == [3, 4]
+    assert counters["dev_passthrough"] == 17 and counters["requests"] == 16
+    assert node_client("eth_blockNumber") == hex(18)
+
+
+def test_a_batch_is_answered_element_by_element_through_the_proxy(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "0")
+    batch = [{"jsonrpc": "2.0", "id": "a", "method": "eth_chainId", "params": []},
+             {"jsonrpc": "2.0", "id": 7, "method": "eth_nope", "params": []},
+             {"jsonrpc": "2.0", "id": None, "method": "eth_getBalance", "params": ["0x12"]},
+             {"jsonrpc": "2.0", "id": 9, "method": "eth_getTransactionReceipt", "params": ["0x" + "00" * 32]}]
+    try:
+        kind, _, answers = call_once(proxy.url, batch)
+    finally:
+        proxy.stop()
+    assert kind == "rpc_error" and [a["id"] for a in answers] == ["a", 7, None, 9]
+    assert answers[0]["result"] == hex(131277322940537)
+    assert answers[1]["error"]["code"] == -32601 and answers[2]["error"]["code"] == -32602
+    assert answers[3] == {"jsonrpc": "2.0", "id": 9, "result": None}
+
+
+def test_a_silent_batch_is_lost_whole_and_may_still_land_whole(node):
+    proxy = flaky(node, "--p-silent", "1", "--p-error", "0", "--silent-forward-fraction", "1")
+    signed = [transfer(DEV_KEYS[7], nonce) for nonce in range(2)]
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [raw_hex(tx)]}
+             for i, tx in enumerate(signed)]
+    try:
+        kind, _, _ = call_once(proxy.url, batch)
+    finally:
+        proxy.stop()
+    assert kind == "silent"
+    direct = Client(node.url)
+    assert all(direct.wait_receipt(tx_hash(tx))["status"] == "0x1" for tx in signed)

@@ -6,6 +6,9 @@ extension RDKafkaClient {
         case none
         case message(KafkaMessage)
         case error(KafkaError)
+        /// The broker no longer holds `offset` of `partition` (`auto.offset.reset=error`), so
+        /// fetching it stopped until the owner seeks.
+        case offsetOutOfRange(TopicPartition, offset: Int64)
     }
 
     /// Routes the main queue (errors, logs) to the consumer queue, so one poll serves all.
@@ -36,6 +39,10 @@ extension RDKafkaClient {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMS) else { return .none }
         defer { rd_kafka_message_destroy(message) }
         let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        if message.pointee.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET, !topic.isEmpty {
+            return .offsetOutOfRange(
+                TopicPartition(topic: topic, partition: message.pointee.partition), offset: message.pointee.offset)
+        }
         guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
             let context = topic.isEmpty ? "Kafka consumer" : "reading \(topic) [\(message.pointee.partition)]"
             return .error(.rdKafka(message.pointee.err, context))
@@ -112,17 +119,5 @@ extension RDKafkaClient {
             throw .rdKafka(described.err, "topic \(topic) is not available")
         }
         return (0..<Int(described.partition_cnt)).map { described.partitions[$0].id }
-    }
-
-    /// The offset the next message produced to a partition will get; blocks up to `timeoutMS`.
-    func highWatermark(of partition: TopicPartition, timeoutMS: Int32) throws(KafkaError) -> Int64 {
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let result = rd_kafka_query_watermark_offsets(
-            handle, partition.topic, partition.partition, &low, &high, timeoutMS)
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw .rdKafka(result, "could not read the end offset of \(partition.topic) [\(partition.partition)]")
-        }
-        return high
     }
 }

@@ -23,7 +23,8 @@ extension KafkaError {
         }
         return KafkaError(
             code, "\(context): \(text)",
-            isRetriable: retriableCodes.contains(err.rawValue),
+            // A broken producer identity heals: the producer replaces its librdkafka instance.
+            isRetriable: retriableCodes.contains(err.rawValue) || identityCodes.contains(err.rawValue),
             isFatal: err == RD_KAFKA_RESP_ERR__FATAL,
             rdKafkaCode: err.rawValue, file: file, line: line)
     }
@@ -33,12 +34,17 @@ extension KafkaError {
     var breaksProducerIdentity: Bool {
         if isFatal { return true }
         guard let rdKafkaCode else { return false }
-        return [
-            RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
-            RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING,
-            RD_KAFKA_RESP_ERR__FATAL,
-        ].contains { $0.rawValue == rdKafkaCode }
+        return Self.identityCodes.contains(rdKafkaCode) || rdKafkaCode == RD_KAFKA_RESP_ERR__FATAL.rawValue
     }
+
+    /// A broker that forgot its producers (Tansu after a restart) answers with these. Fenced too:
+    /// it hands out producer ids from the start again, so a fresh producer elsewhere can get the
+    /// id an old one still uses, and the broker then fences the old one.
+    private static let identityCodes: Set<Int32> = [
+        RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+        RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING,
+        RD_KAFKA_RESP_ERR_PRODUCER_FENCED,
+    ].reduce(into: []) { $0.insert($1.rawValue) }
 
     /// Codes after which the same request can succeed later (local transport trouble, leader
     /// moves, timeouts), following Kafka's retriable exceptions.

@@ -14,9 +14,9 @@ protocol RDKafkaEventHandler: AnyObject, Sendable {
     var logger: Logger { get }
     /// The delivery report of the message produced with per-message opaque `messageID`.
     func delivered(messageID: UInt, result: Result<KafkaDeliveryReport, KafkaError>)
-    /// Partitions handed to this group member; returns each one's next offset to read
-    /// (missing: from the beginning), or an error, which leaves them unassigned.
-    func assigning(_ partitions: [TopicPartition]) -> Result<[TopicPartition: Int64], KafkaError>
+    /// Partitions handed to this group member by `client`; returns each one's next offset to
+    /// read (missing: from the beginning), or an error, which leaves them unassigned.
+    func assigning(_ partitions: [TopicPartition], on client: RDKafkaHandle) -> Result<[TopicPartition: Int64], KafkaError>
     /// Partitions taken away from this group member.
     func revoked(_ partitions: [TopicPartition])
     /// librdkafka raised a fatal error; the client cannot continue.
@@ -25,7 +25,9 @@ protocol RDKafkaEventHandler: AnyObject, Sendable {
 
 extension RDKafkaEventHandler {
     func delivered(messageID: UInt, result: Result<KafkaDeliveryReport, KafkaError>) {}
-    func assigning(_ partitions: [TopicPartition]) -> Result<[TopicPartition: Int64], KafkaError> { .success([:]) }
+    func assigning(_ partitions: [TopicPartition], on client: RDKafkaHandle) -> Result<[TopicPartition: Int64], KafkaError> {
+        .success([:])
+    }
     func revoked(_ partitions: [TopicPartition]) {}
     func failed(_ error: KafkaError) {}
 }
@@ -77,10 +79,10 @@ enum RDKafkaCallbacks {
         guard let rk, let box = RDKafkaHandlerBox.from(opaque) else { return }
         let partitions = list.map(RDKafkaPartitionList.read) ?? []
         if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-            switch box.handler.assigning(partitions) {
+            switch box.handler.assigning(partitions, on: RDKafkaHandle(pointer: rk)) {
             case .success(let offsets):
                 let positioned = RDKafkaPartitionList.make(
-                    partitions.map { ($0, offsets[$0] ?? Int64(RD_KAFKA_OFFSET_BEGINNING)) })
+                    partitions.map { ($0, offsets[$0] ?? RDKafkaPartitionList.beginning) })
                 defer { rd_kafka_topic_partition_list_destroy(positioned) }
                 let result = rd_kafka_assign(rk, positioned)
                 if result != RD_KAFKA_RESP_ERR_NO_ERROR {

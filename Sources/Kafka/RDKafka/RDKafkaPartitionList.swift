@@ -2,6 +2,9 @@ import CRdKafka
 
 /// Reads and builds `rd_kafka_topic_partition_list_t`.
 enum RDKafkaPartitionList {
+    /// The logical offset "the oldest message the log holds".
+    static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
     static func read(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
         let count = Int(list.pointee.cnt)
         guard count > 0, let elements = list.pointee.elems else { return [] }

@@ -12,6 +12,9 @@ struct LaneEffects: Sendable {
     let signer: VersionSigner
     let policy: LifecyclePolicy
     let index: HashIndex
+    /// Bounds the node calls of every lane together.
+    let limiter: CallLimiter
+    let metrics: WorkerMetrics
     let logger: Logger
 }
 

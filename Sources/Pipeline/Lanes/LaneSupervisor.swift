@@ -141,10 +141,13 @@ actor LaneSupervisor: ChainObserver {
         for running in lanes.values { running.lane.send(.reorganised(above: forkPoint)) }
     }
 
-    func head(_ head: BlockNumber, market: MarketFees?) {
+    func head(_ head: BlockNumber, market: MarketFees?) async {
+        let moved = self.head != head
         self.head = head
         if let market { self.market = market }
         for running in lanes.values { running.lane.send(.head(head, market)) }
+        // For the API's confirmations; a failed write is caught up on the next head.
+        if moved { try? await effects.store.saveChainHead(head) }
     }
 
     // MARK: Lanes

@@ -121,6 +121,7 @@ actor SenderLane {
             guard let updated = state.apply(event, to: id, at: now, random: &random) else { return }
             dirty.insert(id)
             if let facts, case .sent(_, let result, _) = event {
+                if result != .accepted { effects.metrics.retry(stage: "broadcast", class: SendClass(result).rawValue) }
                 attempts.append(BroadcastAttempt(
                     requestID: id, number: updated.state.sends, version: facts.version, hash: facts.hash,
                     startedAt: facts.startedAt, finishedAt: facts.finishedAt, outcome: SendClass(result),
@@ -241,22 +242,27 @@ actor SenderLane {
         switch action {
         case .send(let version):
             group.addTask {
-                let started = Date()
-                let answers = await effects.rpc.sendRawTransactionEverywhere(version.raw)
+                let (started, answers) = await effects.limiter.run { (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw)) }
                 let (result, endpoint) = SendClassification.result(of: answers)
                 let facts = AttemptFacts(version: version.number, hash: version.hash, startedAt: started, finishedAt: Date(), endpoint: endpoint)
                 continuation.yield(.event(id, .sent(version: version.number, result, head: head), attempt: facts))
             }
         case .checkPool(let version):
             group.addTask {
-                do throws(ChainRPCError) {
-                    let transaction = try await effects.rpc.transaction(version.hash)
-                    if transaction?.blockNumber != nil, let receipt = try await effects.rpc.transactionReceipt(version.hash) {
-                        continuation.yield(.included(Inclusion(receipt)))
+                let answer = await effects.limiter.run { () -> Input in
+                    do throws(ChainRPCError) {
+                        let transaction = try await effects.rpc.transaction(version.hash)
+                        if transaction?.blockNumber != nil, let receipt = try await effects.rpc.transactionReceipt(version.hash) {
+                            return .included(Inclusion(receipt))
+                        }
+                        return .event(id, .poolChecked(version: version.number, present: transaction != nil), attempt: nil)
+                    } catch {
+                        return .event(id, .abandoned(.checkPool, reason: error.description), attempt: nil)
                     }
-                    continuation.yield(.event(id, .poolChecked(version: version.number, present: transaction != nil), attempt: nil))
-                } catch {
-                    continuation.yield(.event(id, .abandoned(.checkPool, reason: error.description), attempt: nil))
+                }
+                continuation.yield(answer)
+                if case .included = answer {
+                    continuation.yield(.event(id, .poolChecked(version: version.number, present: true), attempt: nil))
                 }
             }
         case .sign(let kind, let fees):
@@ -288,7 +294,9 @@ actor SenderLane {
             let nonce = request.state.nonce
             let confirmations = effects.policy.confirmations
             group.addTask {
-                continuation.yield(await Self.settle(id: id, versions: versions, nonce: nonce, sender: sender, confirmations: confirmations, rpc: effects.rpc))
+                continuation.yield(await effects.limiter.run {
+                    await Self.settle(id: id, versions: versions, nonce: nonce, sender: sender, confirmations: confirmations, rpc: effects.rpc)
+                })
             }
         case .alert(let text):
             effects.logger.critical("\(text)", metadata: ["request_id": "\(id)", "from": "\(sender)", "alert": "true"])
