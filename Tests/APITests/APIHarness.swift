@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import Lifecycle
 import KafkaTestSupport
 import Logging
 import StatusStore
@@ -135,3 +136,30 @@ struct TailNotPositioned: Error, CustomStringConvertible {
 
 /// Hummingbird has a `RequestID` of its own; ours names a broadcast request.
 typealias RequestID = BroadcastModel.RequestID
+
+extension SQLiteStatusStore {
+    /// Stores `request` as a worker would (under its sender's lease, signed with made-up bytes
+    /// `raw` whose hash is `hash`), then applies `events` to its lifecycle and stores that too:
+    /// for API tests that need a stored request without running a worker.
+    func storeAsWorker(
+        _ request: BroadcastRequest, raw: [UInt8], hash: TxHash, events: [LifecycleEvent] = [],
+        attempts: [BroadcastAttempt] = []
+    ) async throws {
+        let fence = try #require(try await acquireLease(sender: request.from, owner: "api-tests", length: .seconds(60)))
+        let version = TransactionVersion(
+            number: 1, kind: .original, hash: hash, raw: raw,
+            fees: FeeCaps(maxFeePerGas: .gwei(20), maxPriorityFeePerGas: .gwei(1)), signedAt: Date())
+        let results = try await intake(
+            [ConsumedMessage(request: request, position: ConsumedPosition(group: "g", topic: APIHarness.requestsTopic, partition: 0, offset: 0))],
+            fences: [request.from: fence], retryDeadline: .seconds(600)
+        ) { _, _ in version }
+        guard case .new(let stored) = results.first else {
+            throw HarnessError("the store did not take request \(request.id): \(results)")
+        }
+        var lifecycle = RequestLifecycle(state: stored.lifecycle, policy: LifecyclePolicy(fees: FeePolicy(minTip: .zero, maxTip: .gwei(5), ceiling: .gwei(100))))
+        var random = SystemRandomNumberGenerator()
+        for event in events { lifecycle.apply(event, at: Date(), random: &random) }
+        try await save([lifecycle.state], attempts: attempts, fence: fence)
+        try await releaseLease(fence)
+    }
+}

@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import KafkaTestSupport
+import Lifecycle
 import StatusStore
 import Testing
 
@@ -92,12 +93,9 @@ struct AcceptanceTests {
                 data: try Calldata(hex: APIHarness.missionData), to: APIHarness.devContract, from: APIHarness.devSender,
                 acceptedAt: Date())
             let hash = try TxHash("0x" + String(repeating: "ef", count: 32))
-            _ = try await harness.store.intake(
-                [ConsumedMessage(request: request, position: ConsumedPosition(group: "g", topic: APIHarness.requestsTopic, partition: 0, offset: 0))]
-            ) { _, _ in SignedBytes(raw: [0x02, 0xbb], hash: hash) }
-            _ = try await harness.store.recordAttempt(
-                BroadcastAttempt(requestID: id, number: 1, startedAt: Date(), finishedAt: Date(), outcome: .accepted),
-                status: .broadcast, nextAttemptAt: nil)
+            try await harness.store.storeAsWorker(
+                request, raw: [0x02, 0xbb], hash: hash, events: [.sent(version: 1, .accepted, head: nil)],
+                attempts: [BroadcastAttempt(requestID: id, number: 1, version: 1, hash: hash, startedAt: Date(), finishedAt: Date(), outcome: .accepted)])
 
             let repeated = try await client.broadcast(APIHarness.missionBody, headers: key)
             #expect(repeated.status == .ok)
@@ -105,7 +103,7 @@ struct AcceptanceTests {
             #expect(try repeated.json()["status"] as? String == "accepted")
             #expect(repeated.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             let current = try await client.execute(uri: "/transaction/\(id)", method: .get)
-            #expect(try current.json()["status"] as? String == "broadcast")
+            #expect(try current.json()["status"] as? String == "submitted")
         }
     }
 }

@@ -7,7 +7,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Kafka
 import KafkaTestSupport
+import Lifecycle
 import StatusStore
 import Testing
 
@@ -93,30 +95,36 @@ struct OperationsTests {
                 data: try Calldata(hex: APIHarness.missionData), to: APIHarness.devContract, from: APIHarness.devSender,
                 acceptedAt: Date(timeIntervalSince1970: 1_700_000_000))
             let hash = try TxHash("0x" + String(repeating: "cd", count: 32))
-            _ = try await harness.store.intake(
-                [ConsumedMessage(request: request, position: ConsumedPosition(group: "g", topic: APIHarness.requestsTopic, partition: 0, offset: 0))]
-            ) { _, _ in SignedBytes(raw: [0x02, 0xaa], hash: hash) }
             let attempt = BroadcastAttempt(
-                requestID: request.id, number: 1, startedAt: Date(), finishedAt: Date(), outcome: .retryable,
+                requestID: request.id, number: 1, version: 1, hash: hash, startedAt: Date(), finishedAt: Date(), outcome: .unknown,
                 endpoint: "http://127.0.0.1:8545", error: "timed out after 30 s")
-            _ = try await harness.store.recordAttempt(attempt, status: .retrying, nextAttemptAt: Date().addingTimeInterval(2))
+            try await harness.store.storeAsWorker(
+                request, raw: [0x02, 0xaa], hash: hash, events: [.sent(version: 1, .unknown(reason: "timed out after 30 s"), head: nil)],
+                attempts: [attempt])
 
             let response = try await client.execute(uri: "/transaction/\(request.id)", method: .get)
             #expect(response.status == .ok, "\(response.text)")
             let json = try response.json()
             #expect(json["id"] as? String == request.id.description)
-            #expect(json["status"] as? String == "retrying")
+            #expect(json["status"] as? String == "unknown", "the answer was lost: it may have landed")
+            #expect(json["final"] as? Bool == false)
             #expect(json["hash"] as? String == hash.description)
-            #expect(json["raw_transaction"] as? String == "0x02aa")
             #expect(json["nonce"] as? String == "0x0")
-            #expect(json["last_error"] as? String == "timed out after 30 s")
+            #expect(json["error"] as? String == "timed out after 30 s")
+            #expect(json["next_send_at"] is String, "the same bytes go out again")
+            let versions = try #require(json["versions"] as? [[String: Any]])
+            #expect(versions.count == 1)
+            #expect(versions.first?["hash"] as? String == hash.description)
+            #expect(versions.first?["kind"] as? String == "original")
+            #expect(json["receipt"] == nil || json["receipt"] is NSNull)
             let stored = try #require(json["request"] as? [String: Any])
             #expect(stored["from"] as? String == APIHarness.devSender.checksummed)
             #expect(stored["to"] as? String == APIHarness.devContract.checksummed)
             #expect(stored["data"] as? String == APIHarness.missionData)
             let attempts = try #require(json["attempts"] as? [[String: Any]])
             #expect(attempts.count == 1)
-            #expect(attempts.first?["outcome"] as? String == "retryable")
+            #expect(attempts.first?["outcome"] as? String == "unknown")
+            #expect(attempts.first?["version"] as? Int == 1)
         }
     }
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EVMPrimitives
 import Testing
 
 @testable import ChainRPC

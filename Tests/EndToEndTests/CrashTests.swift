@@ -3,6 +3,7 @@ import ChainRPC
 import DevChainSupport
 import EVMPrimitives
 import Foundation
+import Lifecycle
 import KafkaTestSupport
 import StatusStore
 import Testing
@@ -87,7 +88,7 @@ struct CrashTests {
             }.count
             if stuck > 0 {
                 var known = 0
-                for record in unfinished where try await check.rpc.transaction(record.hash) != nil { known += 1 }
+                for record in unfinished where try await check.rpc.transaction(record.lifecycle.currentHash) != nil { known += 1 }
                 Issue.record(
                     "the survivor left \(stuck) requests unfinished after taking over (statuses \(unfinished.map(\.status.rawValue).sorted()), \(known) of them already known to the node)")
             }

@@ -83,11 +83,13 @@ struct Workspace {
                 "consumerGroup": "broadcaster-workers", "produceTimeout": 5, "sessionTimeout": 6,
             ],
             "rpc": ["endpoints": [rpcURL], "callTimeout": 10, "chainID": 131_277_322_940_537],
-            "retry": ["attempts": 8, "initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2],
+            "retry": ["initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2, "deadline": 120],
             "store": ["path": storePath, "busyTimeout": 5],
             "api": ["host": "127.0.0.1", "port": apiPort],
             // Each worker's health server on a free port: several run on one host.
-            "worker": ["port": 0],
+            "worker": ["port": 0, "leaseLength": 6],
+            // Final two blocks deep: the local chain mines a block a second.
+            "tracking": ["confirmations": 2, "pollInterval": 0.2, "poolCheckAfter": 5],
             "signers": signers,
             "messageTypes": messageTypes,
         ]

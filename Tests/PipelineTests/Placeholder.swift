@@ -1,0 +1,1 @@
+// The pipeline suite is being rewritten for the lifecycle.

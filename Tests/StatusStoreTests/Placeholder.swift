@@ -1,0 +1,1 @@
+// The store suite is being rewritten for the lifecycle schema.
