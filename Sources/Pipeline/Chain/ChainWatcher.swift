@@ -21,7 +21,7 @@ struct ChainWatcher: Sendable {
         /// Pause between polls of the head.
         var pollInterval: Duration = .seconds(1)
         /// Most blocks processed per poll, so a long outage is caught up in steps.
-        var maxBlocksPerPoll: UInt64 = 256
+        var maxBlocksPerPoll: UInt64 = 128
         /// Used until the node has answered `eth_maxPriorityFeePerGas` once.
         var fallbackTip: Wei = .gwei(1)
     }
@@ -47,36 +47,72 @@ struct ChainWatcher: Sendable {
     /// One round: detect a reorganisation at the processed head, then process new blocks.
     private func poll(_ window: inout ChainWindow, market: MarketFees?) async throws(ChainRPCError) -> MarketFees? {
         let latest = try await rpc.blockNumber()
+        var market = market
         if window.head == nil {
-            // Start a little below the head: inclusions in older blocks are found by each
-            // lane's receipt check when it starts.
-            let start = latest.value >= settings.window ? latest.value - settings.window + 1 : 0
-            guard let first = try await header(BlockNumber(start)) else { return market }
+            // Start at the head: inclusions in older blocks are found by each lane's receipt
+            // check when it starts.
+            guard let first = try await header(latest) else { return market }
             window.append(first.header)
+            market = await fees(after: first.block, market)
+            await observer.head(latest, market: market)
+            return market
         }
         try await detectReorganisation(&window)
-        var market = market
         guard let head = window.head, latest > head else {
             if let head = window.head { await observer.head(head, market: market) }
             return market
         }
         let last = min(latest.value, head.value + settings.maxBlocksPerPoll)
-        var number = head.value + 1
-        while number <= last {
-            guard let fetched = try await header(BlockNumber(number)) else { break }
-            guard window.step(fetched.header) == .extends else { break }  // the next round finds the fork
-            window.append(fetched.header)
-            await process(fetched.block)
-            if let baseFee = fetched.block.baseFeePerGas {
-                market = MarketFees(baseFee: baseFee, suggestedTip: market?.suggestedTip ?? settings.fallbackTip)
+        // The node is slow, not small: fetch the new blocks together, process them in order.
+        let fetched = try await headers(from: head.value + 1, through: last)
+        for number in (head.value + 1)...last {
+            guard let block = fetched[number] else { break }
+            let step = window.step(ChainWindow.Header(number: block.number, hash: block.hash, parentHash: block.parentHash))
+            guard step == .extends else { break }  // the next round finds the fork
+            window.append(ChainWindow.Header(number: block.number, hash: block.hash, parentHash: block.parentHash))
+            await process(block)
+            if number == last || number % 16 == 0 {
+                market = await fees(after: block, market)
+                await observer.head(block.number, market: market)
             }
-            number += 1
-        }
-        if let fresh = market {
-            if let tip = try? await rpc.maxPriorityFeePerGas() { market = MarketFees(baseFee: fresh.baseFee, suggestedTip: tip) }
         }
         if let head = window.head { await observer.head(head, market: market) }
         return market
+    }
+
+    /// The market after `block`: its base fee, and the node's suggested tip (kept when the node
+    /// does not answer).
+    private func fees(after block: Block, _ market: MarketFees?) async -> MarketFees? {
+        guard let baseFee = block.baseFeePerGas else { return market }
+        let tip = (try? await rpc.maxPriorityFeePerGas()) ?? market?.suggestedTip ?? settings.fallbackTip
+        return MarketFees(baseFee: baseFee, suggestedTip: tip)
+    }
+
+    /// Blocks `first...last`, fetched at most 16 at a time; a block the node does not have yet
+    /// (or did not answer for) is missing from the result.
+    private func headers(from first: UInt64, through last: UInt64) async throws(ChainRPCError) -> [UInt64: Block] {
+        guard first <= last else { return [:] }
+        let rpc = rpc
+        let results = await withTaskGroup(of: (UInt64, Block?).self) { group in
+            var next = first
+            var blocks: [UInt64: Block] = [:]
+            func add(_ number: UInt64, _ group: inout TaskGroup<(UInt64, Block?)>) {
+                group.addTask { (number, try? await rpc.block(.number(BlockNumber(number)))) }
+            }
+            while next <= last && next < first + 16 {
+                add(next, &group)
+                next += 1
+            }
+            while let (number, block) = await group.next() {
+                if let block { blocks[number] = block }
+                if next <= last {
+                    add(next, &group)
+                    next += 1
+                }
+            }
+            return blocks
+        }
+        return results
     }
 
     /// Re-reads the processed head; if the node has another block there, walks down the
