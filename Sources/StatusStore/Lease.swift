@@ -16,7 +16,7 @@ enum Lease {
         }
     }
 
-    static func acquire(sender: Address, owner: String, length: Duration, _ db: Database) throws -> LeaseFence? {
+    static func acquire(sender: Address, owner: String, length: Duration, _ db: Database) throws -> LeaseAcquisition {
         let now = try StoreClock.now(db)
         let expires = now + length.wholeMilliseconds
         let key = sender.checksummed
@@ -24,16 +24,17 @@ enum Lease {
         guard let row else {
             try db.execute(
                 sql: "INSERT INTO sender_leases (sender, owner, epoch, expires_at) VALUES (?, ?, 1, ?)", arguments: [key, owner, expires])
-            return LeaseFence(sender: sender, owner: owner, epoch: 1, expiresAt: StoredTime.date(expires))
+            return .acquired(LeaseFence(sender: sender, owner: owner, epoch: 1, expiresAt: StoredTime.date(expires)))
         }
         let holder: String = row["owner"]
         let epoch: Int64 = row["epoch"]
-        let held = (row["expires_at"] as Int64) > now
-        if held && holder != owner { return nil }
+        let expiresAt: Int64 = row["expires_at"]
+        let held = expiresAt > now
+        if held && holder != owner { return .heldElsewhere(owner: holder, until: StoredTime.date(expiresAt)) }
         let next = held ? epoch : epoch + 1
         try db.execute(
             sql: "UPDATE sender_leases SET owner = ?, epoch = ?, expires_at = ? WHERE sender = ?", arguments: [owner, next, expires, key])
-        return LeaseFence(sender: sender, owner: owner, epoch: next, expiresAt: StoredTime.date(expires))
+        return .acquired(LeaseFence(sender: sender, owner: owner, epoch: next, expiresAt: StoredTime.date(expires)))
     }
 
     static func renew(_ fence: LeaseFence, length: Duration, _ db: Database) throws -> LeaseFence? {

@@ -40,7 +40,7 @@ extension SQLiteStatusStore {
         }
     }
 
-    public func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseFence? {
+    public func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseAcquisition {
         try await write(.durable) { db in try Lease.acquire(sender: sender, owner: owner, length: length, db) }
     }
 

@@ -58,8 +58,8 @@ public protocol StatusStore: Sendable {
     // MARK: Leases and nonces
 
     /// Takes the sender's lease for `length` if it is free, expired, or already `owner`'s
-    /// (then renewed at the same epoch); nil while another owner holds it.
-    func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseFence?
+    /// (then renewed at the same epoch); while another owner holds it, says who and until when.
+    func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseAcquisition
 
     /// Extends a held lease by `length` from now; nil when it was lost (expired and taken, or
     /// released): the holder must stop working the sender at once.

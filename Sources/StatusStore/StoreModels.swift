@@ -110,6 +110,18 @@ public struct LeaseFence: Hashable, Sendable {
     }
 }
 
+/// What asking for a sender's lease got.
+public enum LeaseAcquisition: Hashable, Sendable {
+    case acquired(LeaseFence)
+    /// Another owner holds it until `until` (by the store's clock), unless it renews it.
+    case heldElsewhere(owner: String, until: Date)
+
+    public var fence: LeaseFence? {
+        if case .acquired(let fence) = self { return fence }
+        return nil
+    }
+}
+
 /// A lease as operators see it.
 public struct LeaseInfo: Hashable, Sendable {
     public let sender: Address

@@ -24,7 +24,7 @@ struct BrokerRestartTests {
         func step(_ what: String) { print("end-to-end broker-restart: \(what) at \(ContinuousClock.now - started)") }
         let senders = try Sender.devSenders(count: Self.senderCount)
         try await withTansu(topics: Topics.all) { broker in
-            try await withDevChain(blockTime: 0) { chain in
+            try await withDevChain(blockTime: 0.5) { chain in
                 try await Workspace.with { workspace in
                     let apiPort = try TansuBroker.unusedPort()
                     try workspace.writeConfiguration(broker: broker, rpcURL: chain.url, apiPort: apiPort, senders: senders)

@@ -48,13 +48,18 @@ struct Workspace {
     var storePath: String { directory.appendingPathComponent("broadcaster.sqlite").path }
     var configPath: String { directory.appendingPathComponent("broadcaster.json").path }
 
-    /// Runs `body` in a fresh workspace, removed afterwards unless the test failed (its logs help).
+    /// Runs `body` in a fresh workspace, removed afterwards unless the test failed (its logs help)
+    /// or `BROADCASTER_E2E_KEEP` is set.
     static func with<T>(_ body: (Workspace) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             let result = try await body(Workspace(directory: directory))
-            try? FileManager.default.removeItem(at: directory)
+            if ProcessInfo.processInfo.environment["BROADCASTER_E2E_KEEP"] == nil {
+                try? FileManager.default.removeItem(at: directory)
+            } else {
+                print("end-to-end: logs kept in \(directory.path)")
+            }
             return result
         } catch {
             print("end-to-end: logs kept in \(directory.path)")

@@ -101,17 +101,19 @@ actor LaneSupervisor: ChainObserver {
     /// Takes over the senders with unfinished work consumed from newly assigned partitions.
     func assigned(_ partitions: [Int32], of topic: String) async {
         assigned[topic, default: []].formUnion(partitions)
-        let senders: [Address]
-        do {
-            senders = try await effects.store.unfinishedSenders(topic: topic, partitions: partitions)
-        } catch {
-            effects.logger.error(
-                "cannot read which senders have unfinished work in the assigned partitions; the sweep will find them",
-                metadata: ["partitions": "\(partitions)", "error": "\(error)"])
-            return
-        }
-        for sender in senders {
-            start(sender, topic: topic, partition: nil)
+        for partition in partitions {
+            let senders: [Address]
+            do {
+                senders = try await effects.store.unfinishedSenders(topic: topic, partitions: [partition])
+            } catch {
+                effects.logger.error(
+                    "cannot read which senders have unfinished work in an assigned partition; the sweep will find them",
+                    metadata: ["partition": "\(partition)", "error": "\(error)"])
+                continue
+            }
+            for sender in senders {
+                start(sender, topic: topic, partition: partition)
+            }
         }
     }
 
@@ -157,12 +159,23 @@ actor LaneSupervisor: ChainObserver {
         let fence: LeaseFence
         let loaded: [StoredRequest]
         do {
-            guard let acquired = try await store.acquireLease(sender: sender, owner: settings.owner, length: settings.leaseLength) else {
-                effects.logger.info("the sender's lease is held by another worker; waiting", metadata: ["from": "\(sender)"])
+            switch try await store.acquireLease(sender: sender, owner: settings.owner, length: settings.leaseLength) {
+            case .acquired(let acquired):
+                fence = acquired
+            case .heldElsewhere(let owner, let until):
+                effects.logger.info(
+                    "the sender's lease is held by another worker; waiting",
+                    metadata: ["from": "\(sender)", "holder": "\(owner)", "until": "\(until)"])
                 resolve(sender, with: nil)
+                // A holder that died lets it expire: take the sender over then if its
+                // partition is still ours (a live holder renews it, and this tries again).
+                if let topic, let partition {
+                    let wait = max(0.05, until.timeIntervalSinceNow + 0.05)
+                    try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                    if assigned[topic]?.contains(partition) == true { start(sender, topic: topic, partition: partition) }
+                }
                 return
             }
-            fence = acquired
         } catch {
             effects.logger.error("cannot take the sender's lease", metadata: ["from": "\(sender)", "error": "\(error)"])
             resolve(sender, with: nil)
