@@ -32,22 +32,24 @@ public struct BroadcasterConfiguration: Sendable {
     public init() {}
 
     /// Reads the whole tree (see `Config/README.md` for every key) and checks it as a whole:
-    /// every message type's signer must be configured.
+    /// every message type's signer must be configured. Relative paths (key files, keystores,
+    /// password files, the store) resolve as `paths` says.
     ///
     /// ## Configuration keys
     /// `kafka.*` (`KafkaSettings`), `rpc.*` (`RPCSettings`), `retry.*` (`RetryPolicy`),
     /// `store.*` (`StoreSettings`), `api.*` (`APISettings`), `worker.*` (`WorkerSettings`),
     /// `fees.*` (`FeeSettings`), `signers.*`, `messageTypes.*` (`MessageTypeSettings`).
-    public init(reader: ConfigReader) throws(ConfigurationError) {
+    public init(reader: ConfigReader, paths: ConfigPaths = .workingDirectory) throws(ConfigurationError) {
         kafka = try scoped("kafka") { () throws(ConfigurationError) in try KafkaSettings(reader: reader.scoped(to: "kafka")) }
         rpc = try scoped("rpc") { () throws(ConfigurationError) in try RPCSettings(reader: reader.scoped(to: "rpc")) }
         retry = try scoped("retry") { () throws(ConfigurationError) in try RetryPolicy(reader: reader.scoped(to: "retry")) }
         store = try scoped("store") { () throws(ConfigurationError) in try StoreSettings(reader: reader.scoped(to: "store")) }
+        store.path = paths.resolve(store.path, key: ["store", "path"])
         api = try scoped("api") { () throws(ConfigurationError) in try APISettings(reader: reader.scoped(to: "api")) }
         worker = try scoped("worker") { () throws(ConfigurationError) in try WorkerSettings(reader: reader.scoped(to: "worker")) }
         fees = try scoped("fees") { () throws(ConfigurationError) in try FeeSettings(reader: reader.scoped(to: "fees")) }
         (signers, signerAddresses) = try scoped("signers") { () throws(ConfigurationError) in
-            try SignerSettings.read(reader: reader.scoped(to: "signers"))
+            try SignerSettings.read(reader: reader.scoped(to: "signers"), paths: paths)
         }
         let types = try scoped("messageTypes") { () throws(ConfigurationError) in
             try MessageTypeSettings.readAll(reader: reader.scoped(to: "messageTypes"))
@@ -89,7 +91,9 @@ public struct BroadcasterConfiguration: Sendable {
 
 extension BroadcasterConfiguration {
     /// The providers in priority order: environment variables (`BROADCASTER_` + the key in
-    /// upper snake case), then the JSON file, then the defaults in code.
+    /// upper snake case), then the JSON file, then the defaults in code. Relative paths in the
+    /// file resolve against the file's folder; relative paths in the environment against the
+    /// working directory.
     ///
     /// - Parameters:
     ///   - configFile: the JSON file; nil reads none.
@@ -99,9 +103,10 @@ extension BroadcasterConfiguration {
         configFile: String?, requireFile: Bool = true,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws(ConfigurationError) -> BroadcasterConfiguration {
-        var providers: [any ConfigProvider] = [
-            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ConfigKey(EnvironmentName.prefix))
-        ]
+        let environmentProvider = EnvironmentVariablesProvider(environmentVariables: environment)
+            .prefixKeys(with: ConfigKey(EnvironmentName.prefix))
+        var providers: [any ConfigProvider] = [environmentProvider]
+        var paths = ConfigPaths.workingDirectory
         if let configFile {
             if !FileManager.default.fileExists(atPath: configFile) && requireFile {
                 throw ConfigurationError(key: [], reason: "the configuration file \(configFile) does not exist; pass --config PATH with the right path")
@@ -112,10 +117,11 @@ extension BroadcasterConfiguration {
             ]))
             do {
                 providers.append(try await FileProvider<JSONSnapshot>(config: location))
+                paths = ConfigPaths(configFile: configFile, overrides: ConfigReader(provider: environmentProvider))
             } catch {
                 throw ConfigurationError(key: [], reason: "the configuration file \(configFile) cannot be read as a JSON object: \(error)")
             }
         }
-        return try BroadcasterConfiguration(reader: ConfigReader(providers: providers))
+        return try BroadcasterConfiguration(reader: ConfigReader(providers: providers), paths: paths)
     }
 }

@@ -7,6 +7,8 @@ public struct KafkaSettings: Hashable, Sendable {
     public var brokers: String = "127.0.0.1:9092"
     public var requestsTopic: String = "broadcaster.requests"
     public var resultsTopic: String = "broadcaster.results"
+    /// Where workers put consumed messages they cannot process.
+    public var deadLetterTopic: String = "broadcaster.dead-letter"
     public var consumerGroup: String = "broadcaster-workers"
     /// How long the API waits for the broker's ack before answering 503.
     public var produceTimeout: Duration = .seconds(5)
@@ -20,6 +22,8 @@ public struct KafkaSettings: Hashable, Sendable {
     /// - `brokers` (string, default `127.0.0.1:9092`): comma-separated `host:port` list.
     /// - `requestsTopic` (string, default `broadcaster.requests`).
     /// - `resultsTopic` (string, default `broadcaster.results`).
+    /// - `deadLetterTopic` (string, default `broadcaster.dead-letter`): consumed messages a
+    ///   worker cannot process, with the reason and their source in headers.
     /// - `consumerGroup` (string, default `broadcaster-workers`).
     /// - `produceTimeout` (seconds, default 5): the API answers 503 when the broker has not acked by then.
     /// - `sessionTimeout` (seconds, default 6): the consumer group's session timeout.
@@ -29,6 +33,7 @@ public struct KafkaSettings: Hashable, Sendable {
         try Self.checkBrokers(brokers)
         requestsTopic = try Self.topic(settings, "requestsTopic", default: requestsTopic)
         resultsTopic = try Self.topic(settings, "resultsTopic", default: resultsTopic)
+        deadLetterTopic = try Self.topic(settings, "deadLetterTopic", default: deadLetterTopic)
         consumerGroup = try settings.string("consumerGroup", default: consumerGroup)
         guard !consumerGroup.isEmpty else {
             throw ConfigurationError(key: ["consumerGroup"], reason: "the consumer group name is empty; give one, e.g. broadcaster-workers")
@@ -37,6 +42,11 @@ public struct KafkaSettings: Hashable, Sendable {
         sessionTimeout = try settings.seconds("sessionTimeout", default: sessionTimeout)
         guard requestsTopic != resultsTopic else {
             throw ConfigurationError(key: ["resultsTopic"], reason: "the results topic is the requests topic (\(requestsTopic)); give them different names")
+        }
+        guard deadLetterTopic != requestsTopic, deadLetterTopic != resultsTopic else {
+            throw ConfigurationError(
+                key: ["deadLetterTopic"],
+                reason: "the dead-letter topic is also the \(deadLetterTopic == requestsTopic ? "requests" : "results") topic (\(deadLetterTopic)); give it a name of its own")
         }
     }
 

@@ -15,14 +15,14 @@ import EVMPrimitives
 ///
 /// Exactly one of `keyFile`, `keyEnv`, `keystore` per signer.
 enum SignerSettings {
-    static func read(reader: ConfigReader) throws(ConfigurationError) -> (keys: [String: KeySource], addresses: [String: Address]) {
+    static func read(reader: ConfigReader, paths: ConfigPaths) throws(ConfigurationError) -> (keys: [String: KeySource], addresses: [String: Address]) {
         let names = try ConfigName.list(SettingsReader(reader), key: "names")
         var keys: [String: KeySource] = [:]
         var addresses: [String: Address] = [:]
         for name in names {
             try scoped(name) { () throws(ConfigurationError) in
                 let settings = SettingsReader(reader.scoped(to: ConfigKey([name])))
-                keys[name] = try keySource(settings)
+                keys[name] = try keySource(settings) { path, key in paths.resolve(path, key: ["signers", name, key]) }
                 addresses[name] = try address(settings)
             }
         }
@@ -40,21 +40,23 @@ enum SignerSettings {
         }
     }
 
-    private static func keySource(_ settings: SettingsReader) throws(ConfigurationError) -> KeySource {
+    private static func keySource(
+        _ settings: SettingsReader, resolve: (String, String) -> String
+    ) throws(ConfigurationError) -> KeySource {
         let file = try settings.string("keyFile")
         let variable = try settings.string("keyEnv")
         let keystore = try settings.string("keystore")
         let password = try settings.string("passwordFile")
         switch (file, variable, keystore) {
         case (let path?, nil, nil) where !path.isEmpty:
-            return .hexFile(path: path)
+            return .hexFile(path: resolve(path, "keyFile"))
         case (nil, let name?, nil) where !name.isEmpty:
             return .environment(variable: name)
         case (nil, nil, let path?) where !path.isEmpty:
             guard let password, !password.isEmpty else {
                 throw ConfigurationError(key: ["passwordFile"], reason: "a keystore needs the path of a file holding its password")
             }
-            return .keystore(path: path, passwordFile: password)
+            return .keystore(path: resolve(path, "keystore"), passwordFile: resolve(password, "passwordFile"))
         case (nil, nil, nil):
             throw ConfigurationError(key: [], reason: "no key source; set one of keyFile (a key file path), keyEnv (an environment variable name) or keystore + passwordFile")
         default:

@@ -11,7 +11,8 @@ public struct StoreSettings: Hashable, Sendable {
     /// Reads the `store` node.
     ///
     /// ## Configuration keys
-    /// - `path` (string, default `run/broadcaster.sqlite`): the database file, relative to the working directory.
+    /// - `path` (string, default `run/broadcaster.sqlite`): the database file; relative to the
+    ///   configuration file's folder when the file gives it, else to the working directory.
     /// - `busyTimeout` (seconds, default 5): how long to wait for another process's lock.
     public init(reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)

@@ -22,15 +22,19 @@ public struct ChainRPCClient: Sendable {
     private let httpClient: HTTPClient
     private let health: EndpointHealthMonitor
     private let logger: Logger
+    private let observer: (any RPCCallObserver)?
 
+    /// - Parameter observer: told about every call to every endpoint (metrics).
     public init(
         httpClient: HTTPClient,
         configuration: ChainRPCConfiguration,
-        logger: Logger = Logger(label: "ChainRPC")
+        logger: Logger = Logger(label: "ChainRPC"),
+        observer: (any RPCCallObserver)? = nil
     ) {
         self.httpClient = httpClient
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
         self.health = EndpointHealthMonitor(
             endpointCount: configuration.endpoints.count, policy: configuration.health)
     }
@@ -46,7 +50,15 @@ public struct ChainRPCClient: Sendable {
         let order = await health.attemptOrder()
         for (tried, index) in order.enumerated() {
             let endpoint = configuration.endpoints[index]
-            switch await attempt(body, to: endpoint, as: type) {
+            let started = ContinuousClock.now
+            let answer = await attempt(body, to: endpoint, as: type)
+            if let observer {
+                observer.observe(
+                    RPCCallObservation(
+                        method: method, endpoint: endpoint, duration: ContinuousClock.now - started,
+                        failure: answer.failure))
+            }
+            switch answer {
             case .success(let result):
                 await health.recordSuccess(of: index)
                 return result
@@ -132,5 +144,11 @@ public struct ChainRPCClient: Sendable {
         // Encoding strings, numbers and containers of them cannot fail.
         let data = (try? JSONEncoder().encode(JSONRPCRequest(method: method, params: params))) ?? Data()
         return ByteBuffer(data: data)
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let failure) = self { failure } else { nil }
     }
 }

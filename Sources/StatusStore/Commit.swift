@@ -21,15 +21,22 @@ extension SQLiteStatusStore {
     ///
     /// The level is set before every transaction: it belongs to the writer connection, which
     /// all writes of this store share, and cannot change inside a transaction.
+    ///
+    /// A lock held too long or a failing disk is thrown as a transient ``StatusStoreError``
+    /// (`busy`, `storageFailure`), so callers can tell "try again" from "this will never work".
     func write<T: Sendable>(_ commit: Commit, _ updates: @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.writeWithoutTransaction { db in
-            try db.execute(sql: commit.pragma)
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try updates(db)
-                return .commit
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: commit.pragma)
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try updates(db)
+                    return .commit
+                }
+                return result!
             }
-            return result!
+        } catch {
+            throw StatusStoreError.transient(error) ?? error
         }
     }
 }

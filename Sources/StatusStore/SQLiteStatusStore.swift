@@ -20,9 +20,13 @@ import GRDB
 public struct SQLiteStatusStore: StatusStore {
     let writer: any DatabaseWriter
     let now: @Sendable () -> Date
+    /// What opening the file had to fix, or could not: a database, -wal or -shm file readable
+    /// by group or others is restricted to its owner. The caller logs these as warnings.
+    public let fileWarnings: [String]
 
     /// Opens the store at `path`, creating the file and its directory if missing, and brings
-    /// its schema up to date.
+    /// its schema up to date. The database file and its -wal and -shm files are owner-only
+    /// (0600): a new file is created so, and existing ones are restricted (`fileWarnings`).
     ///
     /// - Parameter busyTimeout: how long a write waits while another process holds the lock.
     public init(
@@ -36,6 +40,7 @@ public struct SQLiteStatusStore: StatusStore {
                 .cannotOpen,
                 "cannot create the directory \(directory.path) for the status store (store.path \"\(path)\"): \(error.localizedDescription). Create it, or set store.path to a writable location")
         }
+        let fileWarnings = StoreFilePermissions.secure(path: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout.timeInterval)
@@ -48,7 +53,7 @@ public struct SQLiteStatusStore: StatusStore {
             throw Self.openError(error, path: path, busyTimeout: busyTimeout)
         }
         try Self.migrate(pool, path: path)
-        self.init(writer: pool, now: now)
+        self.init(writer: pool, now: now, fileWarnings: fileWarnings)
     }
 
     /// A private store in memory, gone with the value: for tests.
@@ -65,12 +70,15 @@ public struct SQLiteStatusStore: StatusStore {
         return SQLiteStatusStore(writer: queue, now: now)
     }
 
-    private init(writer: any DatabaseWriter, now: @escaping @Sendable () -> Date) {
+    /// A store over `writer`, which must be migrated (`migrate`): for tests that watch the
+    /// statements the store runs.
+    init(writer: any DatabaseWriter, now: @escaping @Sendable () -> Date, fileWarnings: [String] = []) {
         self.writer = writer
         self.now = now
+        self.fileWarnings = fileWarnings
     }
 
-    private static func migrate(_ writer: any DatabaseWriter, path: String) throws(StatusStoreError) {
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws(StatusStoreError) {
         let migrator = Schema.migrator
         do {
             let unknown = try writer.read(migrator.appliedIdentifiers).subtracting(migrator.migrations)

@@ -15,9 +15,19 @@ public protocol StatusStore: Sendable {
     /// id is already stored is left as it is (`.existing`); an entry without a request only
     /// advances its partition's offset. Offsets advance to one past each entry's message.
     ///
+    /// A request that can never be stored as it is (its `retry_of` is not held here, `sign`
+    /// throws for it, the store refuses its row) is `.refused` with the reason: nothing of it is
+    /// stored and it takes no nonce, the rest of the batch goes on, and its partition's offset
+    /// stays at its message (later entries of that partition are stored but do not move the
+    /// offset). The caller deals with it (the dead-letter topic), then takes it in again as
+    /// an entry without a request, which stores the offsets.
+    ///
+    /// Only failures of the store itself are thrown, and then nothing of the batch is stored: a
+    /// ``StatusStoreError`` that ``StatusStoreError/isTransient`` (`busy`, `storageFailure`) may
+    /// succeed if tried again.
+    ///
     /// A sender the store has never seen starts at nonce 0: reconcile each configured sender
-    /// with the chain (`reconcileNonce`) before its first intake. If `sign` throws, nothing of
-    /// the batch is stored and the error propagates.
+    /// with the chain (`reconcileNonce`) before its first intake.
     func intake(
         _ batch: [ConsumedMessage],
         sign: @Sendable (BroadcastRequest, Nonce) throws -> SignedBytes
@@ -104,6 +114,30 @@ public enum IntakeResult: Hashable, Sendable {
     case existing(TransactionRecord)
     /// The message carried no usable request; only the offset moved.
     case skipped
+    /// The request cannot be stored; nothing changed, not even the offset.
+    case refused(IntakeRefusal)
+}
+
+/// Why intake refused one request, for the dead-letter topic and its metrics.
+public struct IntakeRefusal: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        /// Its `retry_of` names a request this store does not hold.
+        case unknownOriginal = "unknown_retry_of"
+        /// Signing it failed.
+        case unsignable = "unsignable"
+        /// The store refused its row (a constraint, a row that does not decode).
+        case storeRefused = "store_refused"
+    }
+
+    public var kind: Kind
+    public var reason: String
+
+    public init(_ kind: Kind, _ reason: String) {
+        self.kind = kind
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }
 
 /// An `Idempotency-Key` presented with a request: its hash (never the key itself), the request

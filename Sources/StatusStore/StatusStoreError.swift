@@ -24,6 +24,10 @@ public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
         public static let valueOutOfRange = Code(description: "valueOutOfRange")
         /// A stored row does not decode (edited by hand, or written by a broken build).
         public static let corruptRow = Code(description: "corruptRow")
+        /// Another process held the write lock for longer than the busy timeout.
+        public static let busy = Code(description: "busy")
+        /// The disk failed the store: an I/O error, a full disk, a file that cannot be opened.
+        public static let storageFailure = Code(description: "storageFailure")
     }
 
     public let code: Code
@@ -33,4 +37,8 @@ public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.description = description
     }
+
+    /// Whether the same write may succeed later unchanged (the lock is released, the disk
+    /// recovers): such errors concern the store, never one request.
+    public var isTransient: Bool { code == .busy || code == .storageFailure }
 }

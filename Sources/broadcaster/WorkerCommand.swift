@@ -14,6 +14,11 @@ struct WorkerCommand: AsyncParsableCommand {
             Every value of the configuration file can be overridden by an environment variable \
             (kafka.brokers by BROADCASTER_KAFKA_BROKERS).
 
+            Each worker serves /healthz, /readyz and Prometheus /metrics on worker.host:worker.port \
+            (default 127.0.0.1:8090; workers on one host each need their own, e.g. \
+            BROADCASTER_WORKER_PORT=8091; 0 picks a free port and logs it). Messages it cannot \
+            process go to kafka.deadLetterTopic.
+
             SIGTERM or SIGINT stops consuming, lets broadcasts in flight finish, and leaves the \
             rest in the store for the next start.
             """

@@ -14,7 +14,7 @@ struct ConfigurationTests {
     @Test("Config/broadcaster.json loads: the dev signer, its address, the mission's message type in any spelling")
     func defaultFileLoads() async throws {
         let configuration = try await BroadcasterConfiguration.load(configFile: Self.defaultFile, environment: [:])
-        #expect(configuration.signers == ["dev": .hexFile(path: "Config/dev-keys/dev.key")])
+        #expect(configuration.signers == ["dev": .hexFile(path: Self.repository.appendingPathComponent("Config/dev-keys/dev.key").path)])
         #expect(configuration.signerAddresses["dev"] == (try Address("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")))
         #expect(configuration.kafka.brokers == "127.0.0.1:9092")
         #expect(configuration.rpc.chainID == ChainID(131_277_322_940_537))

@@ -45,13 +45,6 @@ struct ChainRPCErrorTests {
         #expect(throws: ChainRPCConfigurationError.self) { try ChainRPCConfiguration(endpoints: []) }
     }
 
-    @Test func httpClientPoolAllowsThousandsOfCalls() throws {
-        let configuration = try ChainRPCConfiguration(endpoints: [RPCEndpoint("http://127.0.0.1:8545")])
-        let http = configuration.httpClientConfiguration()
-        #expect(http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit == 4096)
-        #expect(configuration.callTimeout == .seconds(45))
-    }
-
     @Test func blockTags() {
         #expect(BlockTag.pending.description == "pending")
         #expect(BlockTag.number(BlockNumber(26)).description == "0x1a")

@@ -86,6 +86,8 @@ struct Workspace {
             "retry": ["attempts": 8, "initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2],
             "store": ["path": storePath, "busyTimeout": 5],
             "api": ["host": "127.0.0.1", "port": apiPort],
+            // Each worker's health server on a free port: several run on one host.
+            "worker": ["port": 0],
             "signers": signers,
             "messageTypes": messageTypes,
         ]

@@ -1,5 +1,6 @@
 import EVMKeys
 import EVMPrimitives
+import EVMSigning
 import Foundation
 import Pipeline
 import Testing

@@ -1,15 +1,20 @@
 import ABI
+import AsyncHTTPClient
 import BroadcastModel
 import BroadcasterConfig
 import ChainRPC
 import EVMKeys
 import EVMPrimitives
 import Foundation
+import GRDB
 import Kafka
 import KafkaTestSupport
 import Logging
+import NIOCore
+import NIOHTTP1
 import Pipeline
 import StatusStore
+import Synchronization
 
 /// Quiet enough to read test output; the worker's errors still show.
 let testLogger: Logger = {
@@ -23,6 +28,8 @@ struct Workspace: Sendable {
     let directory: URL
     var storePath: String { directory.appendingPathComponent("broadcaster.sqlite").path }
     var keyFile: String { directory.appendingPathComponent("dev.key").path }
+    /// Dev key 0x…02, the signer of the `ping` message type.
+    var otherKeyFile: String { directory.appendingPathComponent("other.key").path }
 
     static func with<T>(_ body: (Workspace) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
@@ -30,8 +37,11 @@ struct Workspace: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         let workspace = Workspace(directory: directory)
         // Dev key 0x…01, owner-readable only as a key file must be.
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: workspace.keyFile, contents: Data(("0x" + String(repeating: "0", count: 63) + "1\n").utf8),
+            attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: workspace.otherKeyFile, contents: Data(("0x" + String(repeating: "0", count: 63) + "2\n").utf8),
             attributes: [.posixPermissions: 0o600])
         return try await body(workspace)
     }
@@ -42,11 +52,14 @@ struct Workspace: Sendable {
 enum Topics {
     static let requests = "broadcaster.requests"
     static let results = "broadcaster.results"
+    static let deadLetter = "broadcaster.dead-letter"
     /// The topics a worker test's broker starts with.
-    static let all = [requests: 2, results: 1]
+    static let all = [requests: 2, results: 1, deadLetter: 1]
 }
 
-/// The configuration a test worker runs with: the dev signer and the mission's message type.
+/// The configuration a test worker runs with: the dev signer with the mission's message type
+/// and `store(bytes)`, `archive(bytes)` for large data; a second signer with `ping(uint256)`.
+/// The health server takes a free port.
 func workerConfiguration(
     broker: TansuBroker, rpcURL: String, workspace: Workspace,
     retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(100), multiplier: 2, maxDelay: .seconds(1)),
@@ -59,13 +72,23 @@ func workerConfiguration(
     configuration.rpc.callTimeout = callTimeout
     configuration.retry = retry
     configuration.store.path = workspace.storePath
-    configuration.signers = ["dev": .hexFile(path: workspace.keyFile)]
-    configuration.signerAddresses = ["dev": Fixtures.sender]
+    configuration.worker.port = 0
+    configuration.signers = ["dev": .hexFile(path: workspace.keyFile), "other": .hexFile(path: workspace.otherKeyFile)]
+    configuration.signerAddresses = ["dev": Fixtures.sender, "other": Fixtures.otherSender]
     configuration.messageTypes = [
         MessageTypeSettings(
             name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
             contract: Fixtures.contract, signer: "dev", gasLimit: gasLimit,
-            selectorRule: .pinned(try Selector(hex: "0xd7136328")))
+            selectorRule: .pinned(try Selector(hex: "0xd7136328"))),
+        MessageTypeSettings(
+            name: "store", signature: try FunctionSignature(parsing: "store(bytes)"),
+            contract: Fixtures.storeContract, signer: "dev", gasLimit: Gas(200_000)),
+        MessageTypeSettings(
+            name: "archive", signature: try FunctionSignature(parsing: "archive(bytes)"),
+            contract: Fixtures.storeContract, signer: "dev", gasLimit: Gas(2_000_000)),
+        MessageTypeSettings(
+            name: "ping", signature: try FunctionSignature(parsing: "ping(uint256)"),
+            contract: Fixtures.pingContract, signer: "other", gasLimit: Gas(100_000)),
     ]
     return configuration
 }
@@ -75,7 +98,22 @@ func workerConfiguration(
     settings.drainGrace = .seconds(2)
     settings.chainCheckDelay = .milliseconds(200)
     settings.reconcileRetryDelay = .milliseconds(200)
-    settings.storeRetryDelay = .milliseconds(100)
+    settings.storeRetry = RetryPolicy(maxAttempts: 40, initialDelay: .milliseconds(100), multiplier: 1.5, maxDelay: .milliseconds(500))
+    settings.deadLetterBackoff = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(100), maxDelay: .milliseconds(500))
+    settings.monitorInterval = .milliseconds(200)
+    settings.nodeProbeAfter = .seconds(1)
+    settings.nodeAnswerWindow = .seconds(3)
+}
+
+/// A running test worker: where its health server listens.
+final class RunningWorker: Sendable {
+    fileprivate let port = Mutex<Int?>(nil)
+
+    /// `http://127.0.0.1:PORT/path` of the worker's health server, once it listens.
+    func url(_ path: String) async throws -> String {
+        let port = try await eventually("the worker's health server to listen") { self.port.withLock { $0 } }
+        return "http://127.0.0.1:\(port)\(path)"
+    }
 }
 
 /// Runs a worker while `body` runs, then cancels it (as abruptly as a crash: what it stored
@@ -84,16 +122,28 @@ func whileWorkerRuns<T: Sendable>(
     _ configuration: BroadcasterConfiguration,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+    try await whileWorkerRuns(configuration) { (_: RunningWorker) in try await body() }
+}
+
+/// The same, with the running worker at hand.
+func whileWorkerRuns<T: Sendable>(
+    _ configuration: BroadcasterConfiguration,
+    tune: @escaping @Sendable (inout PipelineSettings) -> Void = quickSettings,
+    _ body: @escaping @Sendable (RunningWorker) async throws -> T
+) async throws -> T {
+    let worker = RunningWorker()
     return try await withThrowingTaskGroup(of: Ended<T>.self) { group in
         group.addTask {
             do {
-                try await Worker.run(configuration: configuration, logger: testLogger, gracefulShutdownSignals: [], tune: quickSettings)
+                try await Worker.run(
+                    configuration: configuration, logger: testLogger, gracefulShutdownSignals: [], tune: tune,
+                    onHealthServerListening: { port in worker.port.withLock { $0 = port } })
                 return .worker("returned")
             } catch {
                 return .worker("\(error)")
             }
         }
-        group.addTask { .body(try await body()) }
+        group.addTask { .body(try await body(worker)) }
         defer { group.cancelAll() }
         switch try await group.next() {
         case .body(let result)?:
@@ -107,6 +157,7 @@ func whileWorkerRuns<T: Sendable>(
 }
 
 /// Runs a producer while `body` produces requests as the API would (key = sender address).
+@discardableResult
 func withRequestProducer<T: Sendable>(
     _ broker: TansuBroker, _ body: @escaping @Sendable (RequestProducer) async throws -> T
 ) async throws -> T {
@@ -125,14 +176,92 @@ func withRequestProducer<T: Sendable>(
 struct RequestProducer: Sendable {
     let producer: KafkaProducer
 
-    func send(_ request: BroadcastRequest) async throws {
-        _ = try await producer.send(
+    /// Produces `request` as the API does (key: its sender); returns where it was stored.
+    @discardableResult
+    func send(_ request: BroadcastRequest) async throws -> KafkaDeliveryReport {
+        try await producer.send(
             topic: Topics.requests, key: Array(request.from.checksummed.utf8), value: Array(try TopicCoding.encoder().encode(request)))
     }
 
-    func sendRaw(_ value: [UInt8]) async throws {
-        _ = try await producer.send(topic: Topics.requests, key: nil, value: value)
+    /// Produces any bytes, as someone with access to the topic could.
+    @discardableResult
+    func sendRaw(_ value: [UInt8], key: [UInt8]? = nil) async throws -> KafkaDeliveryReport {
+        try await producer.send(topic: Topics.requests, key: key, value: value)
     }
+}
+
+/// Every message of the dead-letter topic, from its beginning, once there are `count` of them
+/// (more may follow).
+func deadLetters(_ broker: TansuBroker, count: Int, timeout: Duration = .seconds(60)) async throws -> [KafkaMessage] {
+    let consumer = try KafkaConsumer(
+        configuration: KafkaConsumerConfiguration(
+            bootstrapServers: broker.bootstrapServers, groupID: "dead-letter-reader-\(UUID())", topics: [Topics.deadLetter],
+            sessionTimeout: .seconds(2)),
+        offsetSource: FromTheBeginning(), logger: testLogger)
+    return try await withThrowingTaskGroup(of: [KafkaMessage]?.self) { group in
+        group.addTask {
+            try await consumer.run()
+            return nil
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw HarnessError("timed out waiting for \(count) dead letters")
+        }
+        group.addTask {
+            var seen: [KafkaMessage] = []
+            for await event in consumer.events {
+                if case .message(let message) = event { seen.append(message) }
+                if seen.count >= count { break }
+            }
+            return seen
+        }
+        defer { group.cancelAll() }
+        while let ended = try await group.next() {
+            if let seen = ended, seen.count >= count { return seen }
+        }
+        throw HarnessError("the dead-letter reader ended early")
+    }
+}
+
+/// Starts every partition at offset 0.
+struct FromTheBeginning: KafkaOffsetSource {
+    func startingOffsets(topic: String, partitions: [Int32]) throws -> [Int32: Int64] {
+        Dictionary(uniqueKeysWithValues: partitions.map { ($0, 0) })
+    }
+}
+
+extension KafkaMessage {
+    /// The value of header `key` as text; nil if absent.
+    func header(_ key: String) -> String? {
+        headers.first { $0.key == key }.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+}
+
+/// GETs `url`; the status and the body as text.
+func get(_ url: String) async throws -> (status: Int, body: String) {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+    let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
+    return (Int(response.status.code), String(buffer: body))
+}
+
+/// Runs `body` while another connection holds the write lock of the store file at `path`, as
+/// another process in the middle of a long write would.
+@discardableResult
+func holdingTheWriteLock<T>(of path: String, for duration: Duration, _ body: () async throws -> T) async throws -> T {
+    var configuration = Configuration()
+    configuration.allowsUnsafeTransactions = true  // the transaction outlives one access on purpose
+    let holder = try DatabaseQueue(path: path, configuration: configuration)
+    try await holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+    let result: T
+    do {
+        result = try await body()
+        try await Task.sleep(for: duration)
+    } catch {
+        try? await holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        throw error
+    }
+    try await holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+    return result
 }
 
 /// Polls `condition` every 100 ms until it returns a value, failing after `timeout`.

@@ -1,6 +1,7 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import GRDB
 import StatusStore
 import Synchronization
 import Testing
@@ -84,12 +85,16 @@ extension IntakeResult {
     var record: TransactionRecord? {
         switch self {
         case .new(let record), .existing(let record): record
-        case .skipped: nil
+        case .skipped, .refused: nil
         }
     }
 
     var isNew: Bool {
         if case .new = self { true } else { false }
+    }
+
+    var isRefused: Bool {
+        if case .refused = self { true } else { false }
     }
 }
 
@@ -97,4 +102,21 @@ extension IntakeResult {
 func intakeOne(_ store: SQLiteStatusStore, _ request: BroadcastRequest, offset: Int64 = 0) async throws -> TransactionRecord {
     let results = try await store.intake(messages([request], firstOffset: offset), sign: fakeSign)
     return try #require(results.first?.record)
+}
+
+/// Runs `body` while another connection holds the write lock of the store file at `path`, as
+/// another process in the middle of a long write would.
+func holdingTheWriteLock<T>(of path: String, _ body: () async throws -> T) async throws -> T {
+    var configuration = Configuration()
+    configuration.allowsUnsafeTransactions = true  // the transaction outlives one access on purpose
+    let holder = try DatabaseQueue(path: path, configuration: configuration)
+    try await holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+    do {
+        let result = try await body()
+        try await holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        return result
+    } catch {
+        try? await holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        throw error
+    }
 }

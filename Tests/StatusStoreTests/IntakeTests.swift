@@ -27,20 +27,36 @@ struct IntakeTests {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func aThrowingSignLeavesNoRecordNoOffsetAndTheNonceUnchanged(kind: StoreKind) async throws {
+    func aRequestThatCannotBeSignedIsRefusedAloneTakesNoNonceAndHoldsItsPartition(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try await store.reconcileNonce(sender: senderA, chainNext: Nonce(7))
             let first = makeRequest(), refused = makeRequest(), last = makeRequest()
-            await #expect(throws: SigningRefused.self) {
-                try await store.intake(messages([first, refused, last])) { request, nonce in
-                    if request.id == refused.id { throw SigningRefused() }
-                    return try fakeSign(request, nonce)
-                }
+            let batch = messages([first, refused, last]) + messages([makeRequest(from: senderB)], partition: 1)
+            let results = try await store.intake(batch) { request, nonce in
+                if request.id == refused.id { throw SigningRefused() }
+                return try fakeSign(request, nonce)
             }
-            #expect(try await store.record(first.id) == nil)
+            #expect(results.map(\.record?.nonce.value) == [7, nil, 8, 0])
+            guard case .refused(let refusal) = results[1] else {
+                Issue.record("expected the unsignable request to be refused, got \(results[1])")
+                return
+            }
+            #expect(refusal.kind == .unsignable)
+            #expect(refusal.reason.contains(refused.id.description))
             #expect(try await store.record(refused.id) == nil)
-            #expect(try store.startingOffsets(group: "broadcaster-workers", topic: "broadcaster.requests", partitions: [0]) == [:])
-            #expect(try await intakeOne(store, first).nonce == Nonce(7))
+            #expect(try await store.record(last.id)?.nonce == Nonce(8))
+            // Partition 0 stays at the refused message (offset 1) until it is taken in again;
+            // partition 1 moves on.
+            let group = "broadcaster-workers", topic = "broadcaster.requests"
+            #expect(try store.startingOffsets(group: group, topic: topic, partitions: [0, 1]) == [0: 1, 1: 1])
+            let replayed = try await store.intake(messages([refused, last], firstOffset: 1)) { request, _ in
+                if request.id != refused.id { Issue.record("a stored request must not be signed again") }
+                throw SigningRefused()
+            }
+            #expect(replayed.map(\.isRefused) == [true, false], "the refused one again, the stored one as .existing")
+            _ = try await store.intake(messages([nil, nil], firstOffset: 1), sign: fakeSign)
+            #expect(try store.startingOffsets(group: group, topic: topic, partitions: [0]) == [0: 3])
+            #expect(try await intakeOne(store, makeRequest(), offset: 3).nonce == Nonce(9))
         }
     }
 
@@ -113,7 +129,7 @@ struct IntakeTests {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func aRetryNamesAStoredRequestOrTheBatchIsRefused(kind: StoreKind) async throws {
+    func aRetryOfAnUnknownRequestIsRefusedAndTheRestOfTheBatchIsStored(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let original = try await intakeOne(store, makeRequest())
             let retry = try await intakeOne(store, makeRequest(retryOf: original.id), offset: 1)
@@ -121,12 +137,41 @@ struct IntakeTests {
             #expect(try await store.record(retry.id)?.request.retryOf == original.id)
 
             let orphan = makeRequest(retryOf: RequestID())
-            let error = await #expect(throws: StatusStoreError.self) {
-                try await store.intake(messages([orphan], firstOffset: 2), sign: fakeSign)
+            let next = makeRequest()
+            let elsewhere = makeRequest(from: senderB)
+            let results = try await store.intake(
+                messages([orphan, next], firstOffset: 2) + messages([elsewhere], firstOffset: 5, partition: 1), sign: fakeSign)
+            guard case .refused(let refusal) = results[0] else {
+                Issue.record("expected the orphan retry to be refused, got \(results[0])")
+                return
             }
-            #expect(error?.code == .unknownRequest)
-            #expect(error?.description.contains(orphan.id.description) == true)
+            #expect(refusal.kind == .unknownOriginal)
+            #expect(refusal.reason.contains(orphan.id.description))
+            #expect(results[1...].map(\.isNew) == [true, true])
             #expect(try await store.record(orphan.id) == nil)
+            // The orphan took no nonce: the next request of its sender got the one after the retry's.
+            #expect(results[1].record?.nonce == Nonce(2))
+            #expect(
+                try store.startingOffsets(group: "broadcaster-workers", topic: "broadcaster.requests", partitions: [0, 1])
+                    == [0: 2, 1: 6])
+        }
+    }
+
+    @Test func aWriteLockHeldTooLongIsATransientErrorAndNothingOfTheBatchIsStored() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("status.sqlite").path
+            let store = try SQLiteStatusStore(path: path, busyTimeout: .milliseconds(100))
+            let request = makeRequest()
+            try await holdingTheWriteLock(of: path) {
+                let error = await #expect(throws: StatusStoreError.self) {
+                    try await store.intake(messages([request]), sign: fakeSign)
+                }
+                #expect(error?.code == .busy)
+                #expect(error?.isTransient == true)
+                #expect(error?.description.contains("store.busyTimeout") == true)
+            }
+            #expect(try await store.record(request.id) == nil)
+            #expect(try await intakeOne(store, request).nonce == Nonce(0), "the same batch succeeds once the lock is free")
         }
     }
 }

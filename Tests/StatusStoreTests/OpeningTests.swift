@@ -3,6 +3,7 @@ import EVMPrimitives
 import Foundation
 import GRDB
 @testable import StatusStore
+import Synchronization
 import Testing
 
 @Suite("Opening the store file")
@@ -127,28 +128,116 @@ struct OpeningTests {
         }
     }
 
+    /// The plans of the statements the store itself runs (captured by tracing its connections),
+    /// not of copies of them.
     @Test(arguments: StoreKind.allCases)
-    func theHotQueriesUseTheirIndexes(kind: StoreKind) async throws {
-        try await withStore(kind) { store in
-            let plans = try await store.writer.read { db in
-                let queries: [(String, StatementArguments)] = [
-                    ("SELECT * FROM requests WHERE status = ? AND (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT 51", ["signed", 0, ""]),
-                    ("SELECT * FROM requests WHERE (updated_at, id) < (?, ?) ORDER BY updated_at DESC, id DESC LIMIT 51", [0, ""]),
-                    ("SELECT * FROM requests WHERE status IN ('signed', 'retrying') ORDER BY from_address, nonce LIMIT ?", [100]),
-                    ("SELECT status, COUNT(*) AS n FROM requests GROUP BY status", []),
-                ]
-                return try queries.map { sql, arguments in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
-                        .map { $0["detail"] as String }.joined(separator: " | ")
+    func theStoresHotQueriesUseTheirIndexes(kind: StoreKind) async throws {
+        try await withTracedStore(kind) { store, trace in
+            let stored = try await intakeOne(store, makeRequest())
+            let cursor = RecordCursor(after: stored)
+            func plans(_ call: () async throws -> Void) async throws -> String {
+                trace.reset()
+                try await call()
+                let selects = trace.statements.filter { $0.hasPrefix("SELECT") && !$0.contains("sqlite_") && !$0.contains("grdb_") }
+                try #require(!selects.isEmpty, "the store ran no SELECT")
+                return try await store.writer.read { db in
+                    try selects.map { sql in
+                        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: " | ")
+                    }.joined(separator: " || ")
                 }
             }
-            #expect(plans[0].contains("USING INDEX requests_by_status_updated"), "\(plans[0])")
-            #expect(plans[1].contains("USING INDEX requests_by_updated"), "\(plans[1])")
-            // Unfinished requests are found by status, so only they are sorted, never the table.
-            #expect(plans[2].hasPrefix("SEARCH requests USING INDEX requests_by_status_updated (status=?)"), "\(plans[2])")
-            #expect(plans[3].contains("USING COVERING INDEX requests_by_status_updated"), "\(plans[3])")
+            let listByStatus = try await plans { _ = try await store.list(status: .signed, limit: 50, before: cursor) }
+            let listAll = try await plans { _ = try await store.list(status: nil, limit: 50, before: cursor) }
+            let unfinished = try await plans { _ = try await store.unfinished(limit: 100) }
+            let unfinishedOfPartitions = try await plans {
+                _ = try await store.unfinished(topic: "broadcaster.requests", partitions: [0, 3], limit: 100)
+            }
+            let counts = try await plans { _ = try await store.countsByStatus() }
+            let one = try await plans { _ = try await store.record(stored.id) }
+            let offsets = try await plans {
+                _ = try store.startingOffsets(group: "broadcaster-workers", topic: "broadcaster.requests", partitions: [0, 1])
+            }
+
+            #expect(listByStatus.contains("USING INDEX requests_by_status_updated"), "\(listByStatus)")
+            #expect(listAll.contains("USING INDEX requests_by_updated"), "\(listAll)")
             // The admin list over a million rows reads its page straight off an index, unsorted.
-            #expect(plans[..<2].allSatisfy { !$0.contains("TEMP B-TREE") }, "\(plans)")
+            #expect(![listByStatus, listAll].contains { $0.contains("TEMP B-TREE") }, "\(listByStatus) / \(listAll)")
+            // Unfinished requests are found by status, so only they are sorted, never the table.
+            #expect(unfinished.hasPrefix("SEARCH requests USING INDEX requests_by_status_updated (status=?)"), "\(unfinished)")
+            #expect(unfinishedOfPartitions.contains("USING INDEX requests_by_source_status"), "\(unfinishedOfPartitions)")
+            #expect(counts.contains("USING COVERING INDEX requests_by_status_updated"), "\(counts)")
+            #expect(one.contains("USING INDEX sqlite_autoindex_requests_1 (id=?)"), "\(one)")
+            #expect(offsets.contains("USING PRIMARY KEY") || offsets.contains("USING INDEX sqlite_autoindex_consumer_offsets_1"), "\(offsets)")
+        }
+    }
+
+    @Test func aNewStoreAndItsWALAndSharedMemoryFilesAreOwnerOnly() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("run/status.sqlite").path
+            let previous = umask(0o022)  // the usual default: files come out 0644 unless created otherwise
+            defer { umask(previous) }
+            let store = try SQLiteStatusStore(path: path)
+            _ = try await intakeOne(store, makeRequest())
+            #expect(store.fileWarnings.isEmpty)
+            for file in [path, path + "-wal", path + "-shm"] {
+                #expect(try permissions(of: file) == 0o600, "\(file)")
+            }
+        }
+    }
+
+    @Test func anExistingStoreReadableByOthersIsRestrictedWithAWarning() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("status.sqlite").path
+            _ = try await intakeOne(try SQLiteStatusStore(path: path), makeRequest())
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                #expect(chmod(file, 0o644) == 0)
+            }
+            let reopened = try SQLiteStatusStore(path: path)
+            #expect(reopened.fileWarnings.contains { $0.contains(path) && $0.contains("0644") && $0.contains("0600") }, "\(reopened.fileWarnings)")
+            _ = try await intakeOne(reopened, makeRequest(), offset: 1)
+            for file in [path, path + "-wal", path + "-shm"] {
+                #expect(try permissions(of: file) == 0o600, "\(file)")
+            }
+        }
+    }
+}
+
+private func permissions(of path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    return try #require(attributes[.posixPermissions] as? Int)
+}
+
+/// The SQL of the statements a store's connections run, as they run them (parameters expanded).
+private final class StatementTrace: Sendable {
+    private let captured = Mutex<[String]>([])
+
+    func record(_ sql: String) { captured.withLock { $0.append(sql) } }
+    func reset() { captured.withLock { $0.removeAll() } }
+    var statements: [String] { captured.withLock { $0 } }
+}
+
+/// A store of `kind` whose every connection reports its statements to the trace.
+private func withTracedStore<T>(
+    _ kind: StoreKind, _ body: (SQLiteStatusStore, StatementTrace) async throws -> T
+) async throws -> T {
+    let trace = StatementTrace()
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.prepareDatabase { db in
+        db.trace(options: .statement) { event in
+            if case .statement(let statement) = event { trace.record(statement.expandedSQL) }
+        }
+    }
+    switch kind {
+    case .memory:
+        let queue = try DatabaseQueue(configuration: configuration)
+        try SQLiteStatusStore.migrate(queue, path: ":memory:")
+        return try await body(SQLiteStatusStore(writer: queue, now: { fixedNow }), trace)
+    case .walFile:
+        return try await withTemporaryDirectory { directory in
+            let pool = try DatabasePool(path: directory.appendingPathComponent("status.sqlite").path, configuration: configuration)
+            try SQLiteStatusStore.migrate(pool, path: "status.sqlite")
+            return try await body(SQLiteStatusStore(writer: pool, now: { fixedNow }), trace)
         }
     }
 }

@@ -23,6 +23,7 @@ struct BroadcastAttemptRunner: Sendable {
     let store: any StatusStore
     let policy: RetryPolicy
     let publisher: any StatusPublisher
+    let metrics: WorkerMetrics
     let logger: Logger
 
     func attempt(_ record: TransactionRecord) async -> Next {
@@ -34,9 +35,12 @@ struct BroadcastAttemptRunner: Sendable {
 
         var random = SystemRandomNumberGenerator()
         let verdict = AttemptVerdict.decide(outcome, attempt: number, policy: policy, random: &random)
+        // A final failure records why the worker gave up (which quotes the node), so the
+        // store, the results topic and GET say it, not only the log.
+        let error: String? = if case .failed(let reason) = verdict { reason } else { outcome.errorMessage }
         let attempt = BroadcastAttempt(
             requestID: record.id, number: number, startedAt: startedAt, finishedAt: Date(),
-            outcome: outcome.attemptOutcome, endpoint: endpoint, error: outcome.errorMessage)
+            outcome: outcome.attemptOutcome, endpoint: endpoint, error: error)
         let nextAttemptAt: Date? =
             if case .retry(let delay, _) = verdict { attempt.finishedAt.addingTimeInterval(delay.timeInterval) } else { nil }
 
@@ -48,7 +52,10 @@ struct BroadcastAttemptRunner: Sendable {
         }
         log(verdict, of: updated)
         publisher.publish(StatusEvent(record: updated, at: attempt.finishedAt))
-        if case .retry(let delay, _) = verdict { return .retry(after: delay, updated) }
+        if case .retry(let delay, _) = verdict {
+            metrics.retry(stage: "broadcast", class: outcome.errorClass)
+            return .retry(after: delay, updated)
+        }
         return .done
     }
 

@@ -11,7 +11,7 @@ import Logging
 /// a heap entry, not a task or a slot.
 ///
 /// ```swift
-/// let broadcaster = Broadcaster(runner: runner, maxInFlight: 4096, drainGrace: .seconds(10), logger: logger)
+/// let broadcaster = Broadcaster(runner: runner, maxInFlight: 4096, drainGrace: .seconds(10), metrics: metrics, logger: logger)
 /// async let running: Void = broadcaster.run()
 /// broadcaster.submit(record)
 /// broadcaster.drain()   // on shutdown: no new attempts; in-flight ones get `drainGrace`
@@ -29,14 +29,16 @@ final class Broadcaster: Sendable {
     private let maxInFlight: Int
     private let drainGrace: Duration
     private let logger: Logger
+    private let metrics: WorkerMetrics
     private let clock = ContinuousClock()
     private let inputs: AsyncStream<Input>
     private let continuation: AsyncStream<Input>.Continuation
 
-    init(runner: BroadcastAttemptRunner, maxInFlight: Int, drainGrace: Duration, logger: Logger) {
+    init(runner: BroadcastAttemptRunner, maxInFlight: Int, drainGrace: Duration, metrics: WorkerMetrics, logger: Logger) {
         self.runner = runner
         self.maxInFlight = maxInFlight
         self.drainGrace = drainGrace
+        self.metrics = metrics
         self.logger = logger
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
     }
@@ -87,6 +89,7 @@ final class Broadcaster: Sendable {
                     break loop
                 }
                 if draining {
+                    metrics.broadcastQueue(inFlight: queue.inFlightCount, waiting: 0)
                     if queue.inFlightCount == 0 { break loop }
                     continue
                 }
@@ -96,6 +99,7 @@ final class Broadcaster: Sendable {
                         continuation.yield(.finished(record, next))
                     }
                 }
+                metrics.broadcastQueue(inFlight: queue.inFlightCount, waiting: queue.waitingCount)
                 if let due = queue.nextDue, armed.map({ due < $0 }) ?? true {
                     armed = due
                     group.addTask { [clock, continuation] in

@@ -30,6 +30,16 @@ public enum SendOutcome: Sendable, Equatable {
         }
     }
 
+    /// The kind of failure, for metrics: the `RecoveryAction` of a failed send, `nonceUsed`,
+    /// or `none`.
+    public var errorClass: String {
+        switch self {
+        case .accepted: "none"
+        case .nonceUsed: "nonceUsed"
+        case .failed(let action, _): action.rawValue
+        }
+    }
+
     /// The error's words, nil when the node took the transaction.
     public var errorMessage: String? {
         switch self {

@@ -8,6 +8,12 @@ import StatusStore
 /// Takes consumed events in batches and records each batch in one store transaction (dedupe,
 /// nonce, signature, offset), then hands what needs broadcasting to the broadcaster.
 ///
+/// One bad message never stops the others: a message that is not a strict request, fails this
+/// worker's ``Admission``, or that the store refuses (an unknown `retry_of`) goes to the
+/// dead-letter topic and the batch goes on; its offset is stored as consumed only once the
+/// dead letter is acknowledged. Only a failing store (lock, disk) is retried, a bounded number
+/// of times.
+///
 /// Revocation: messages of a partition revoked from this process that are still buffered are
 /// dropped unread (their offsets were not stored, so the partition's new owner reads them from
 /// the store's offsets). What this process already stored it keeps broadcasting: a record
@@ -20,16 +26,21 @@ struct IntakeLoop: Sendable {
     let signer: RequestSigner
     let broadcaster: Broadcaster
     let publisher: any StatusPublisher
+    let deadLetters: DeadLetterSender
+    let assignment: AssignedPartitions
+    let metrics: WorkerMetrics
     let topic: String
     let batchSize: Int
     /// Most unfinished records resumed on one assignment.
     let recoveryLimit: Int
-    /// Pause before retrying a batch the store could not record.
-    let storeRetryDelay: Duration
+    /// How a batch the store could not record for a transient reason (lock, disk) is retried;
+    /// past its last attempt intake stops.
+    let storeRetry: RetryPolicy
     let logger: Logger
 
-    /// Runs until the buffer ends or the task is cancelled.
-    func run(_ buffer: EventBuffer<KafkaConsumerEvent>, reconciler: NonceReconciler) async {
+    /// Runs until the buffer ends or the task is cancelled; throws ``IntakeStopped`` when the
+    /// store fails in a way intake cannot get past (the worker then exits).
+    func run(_ buffer: EventBuffer<KafkaConsumerEvent>, reconciler: NonceReconciler) async throws {
         var reconciler = reconciler
         await reconciler.tryOnce(signer.signers.keys)
         var revoked: Set<Int32> = []
@@ -43,9 +54,11 @@ struct IntakeLoop: Sendable {
                 case .assigned(let partitions, let topic) where topic == self.topic:
                     revoked.subtract(partitions)
                     assigned.append(contentsOf: partitions)
+                    assignment.assigned(partitions)
                     logger.info("partitions assigned", metadata: ["topic": "\(topic)", "partitions": "\(partitions)"])
                 case .revoked(let partitions, let topic) where topic == self.topic:
                     revoked.formUnion(partitions)
+                    assignment.revoked(partitions)
                     logger.info("partitions revoked", metadata: ["topic": "\(topic)", "partitions": "\(partitions)"])
                 case .assigned, .revoked:
                     break
@@ -56,6 +69,8 @@ struct IntakeLoop: Sendable {
             guard !batch.isEmpty else { continue }
             do {
                 try await record(batch, reconciler: &reconciler)
+            } catch let stopped as IntakeStopped {
+                throw stopped
             } catch {
                 return  // cancelled
             }
@@ -83,35 +98,82 @@ struct IntakeLoop: Sendable {
             metadata: ["topic": "\(topic)", "partitions": "\(partitions)", "resumed": "\(records.count)"])
     }
 
-    /// Records one batch, retrying while the store fails; throws only when cancelled.
+    /// Records one batch: what cannot be processed goes to the dead-letter topic, and each
+    /// message's offset is stored as consumed only once its dead letter is acknowledged.
+    /// Throws when cancelled, or ``IntakeStopped``.
     private func record(_ batch: [KafkaMessage], reconciler: inout NonceReconciler) async throws {
         var consumed: [ConsumedMessage] = []
+        var unusable: [DeadLetter] = []
         consumed.reserveCapacity(batch.count)
         for message in batch {
             let (entry, problem) = decoder.decode(message)
-            if let problem {
-                logger.error(
-                    "skipping an unusable message",
-                    metadata: ["partition": "\(message.partition)", "offset": "\(message.offset)", "reason": "\(problem)"])
-            }
+            if let problem { unusable.append(DeadLetter(message: message, reason: problem, group: decoder.group)) }
             consumed.append(entry)
         }
+        // Acknowledged before the intake below stores their offsets.
+        try await deadLetters.send(unusable)
         try await reconciler.ensure(Set(consumed.compactMap { $0.request?.from }))
 
-        var results: [IntakeResult]
-        while true {
-            do {
-                results = try await store.intake(consumed, sign: signer.sign)
-                break
-            } catch {
-                try Task.checkCancellation()
-                logger.error(
-                    "cannot record consumed requests in the store; retrying",
-                    metadata: ["messages": "\(consumed.count)", "retry_in": "\(storeRetryDelay)", "error": "\(error)"])
-                try await Task.sleep(for: storeRetryDelay)
+        let results = try await intake(consumed)
+        var refused: [DeadLetter] = []
+        for (message, result) in zip(batch, results) {
+            if case .refused(let refusal) = result {
+                refused.append(
+                    DeadLetter(
+                        message: message, reason: DeadLetterReason(code: refusal.kind.rawValue, text: refusal.reason),
+                        group: decoder.group))
+            } else {
+                dispatch(result)
             }
         }
-        for result in results { dispatch(result) }
+        guard !refused.isEmpty else { return }
+        // The store held these partitions' offsets at the refused messages; once their dead
+        // letters are acknowledged, the offsets may move past them.
+        try await deadLetters.send(refused)
+        let held = Set(refused.map(\.message.partition))
+        let release = consumed.filter { held.contains($0.position.partition) }.map {
+            ConsumedMessage(request: nil, position: $0.position)
+        }
+        _ = try await intake(release)
+    }
+
+    /// One store intake, retried with backoff while the store fails transiently (busy, disk);
+    /// ``IntakeStopped`` once retries are exhausted or the failure is not transient.
+    private func intake(_ consumed: [ConsumedMessage]) async throws -> [IntakeResult] {
+        var random = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let error: any Error
+            do {
+                let results = try await store.intake(consumed, sign: signer.sign)
+                guard results.count == consumed.count else {
+                    throw IntakeStopped(
+                        "the status store answered \(results.count) results for \(consumed.count) consumed messages; this build's store is broken")
+                }
+                return results
+            } catch let stopped as IntakeStopped {
+                throw stopped
+            } catch let failure {
+                error = failure
+            }
+            try Task.checkCancellation()
+            guard let storeError = error as? StatusStoreError, storeError.isTransient else {
+                throw IntakeStopped(
+                    "the status store refused a batch of \(consumed.count) consumed messages for a reason retrying cannot fix: \(error). Intake stops and the worker exits rather than skip them; nothing of the batch was stored, so the next start reads it again")
+            }
+            guard let delay = storeRetry.delay(afterAttempt: attempt, using: &random) else {
+                throw IntakeStopped(
+                    "the status store failed \(attempt) times in a row: \(storeError). Intake stops and the worker exits, so that a supervisor restarts it and the failure is seen; nothing of the batch was stored, so the next start reads it again")
+            }
+            metrics.retry(stage: "store", class: storeError.code.description)
+            logger.warning(
+                "cannot record consumed requests in the store; retrying",
+                metadata: [
+                    "messages": "\(consumed.count)", "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(storeError)",
+                ])
+            try await Task.sleep(for: delay)
+        }
     }
 
     private func dispatch(_ result: IntakeResult) {
@@ -126,7 +188,7 @@ struct IntakeLoop: Sendable {
             // Signed before (a replay, or a duplicate message): resend the same bytes.
             logger.info("duplicate request not finished; resuming its broadcast", metadata: metadata(of: record))
             broadcaster.submit(record)
-        case .skipped:
+        case .skipped, .refused:
             break
         }
     }
@@ -137,4 +199,11 @@ struct IntakeLoop: Sendable {
             "hash": "\(record.hash)", "from": "\(record.request.from)",
         ]
     }
+}
+
+/// Intake cannot go on: the store failed for good, or for longer than its retries. The worker
+/// exits with this, so that a supervisor restarts it and an operator sees why.
+struct IntakeStopped: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -5,8 +5,8 @@ import Kafka
 import StatusStore
 import StrictJSON
 
-/// Reads consumed messages into what the store takes: a usable request, or none (the message
-/// is then only counted as consumed, with one log line saying why).
+/// Reads consumed messages into what the store takes: a usable request, or none and the reason
+/// the message goes to the dead-letter topic instead.
 ///
 /// Nothing on the topic is trusted: the JSON must be strict (no duplicate or unknown keys,
 /// nothing trailing), and the request must pass this worker's own ``Admission`` (its message
@@ -19,23 +19,24 @@ struct MessageDecoder: Sendable {
     private static let fields: Set<String> = ["id", "message_type", "function", "data", "to", "from", "accepted_at", "retry_of"]
 
     /// The message as the store takes it, and why it carries no usable request (nil if it does).
-    func decode(_ message: KafkaMessage) -> (ConsumedMessage, problem: String?) {
+    func decode(_ message: KafkaMessage) -> (ConsumedMessage, problem: DeadLetterReason?) {
         let position = ConsumedPosition(
             group: group, topic: message.topic, partition: message.partition, offset: message.offset)
+        let unusable = ConsumedMessage(request: nil, position: position)
         let request: BroadcastRequest
         do {
             request = try StrictDecoding.decode(
                 BroadcastRequest.self, from: message.value, allowedKeys: Self.fields, using: TopicCoding.decoder())
         } catch {
-            return (ConsumedMessage(request: nil, position: position), "not a broadcast request: \(Self.describe(error))")
+            return (unusable, DeadLetterReason(code: "malformed", text: "not a broadcast request: \(Self.describe(error))"))
         }
         do {
             try admission.recheck(request)
         } catch {
-            return (ConsumedMessage(request: nil, position: position), "request \(request.id): \(error)")
+            return (unusable, DeadLetterReason(code: error.code.name, text: "request \(request.id): \(error.reason)"))
         }
         if let problem = signer.problem(with: request) {
-            return (ConsumedMessage(request: nil, position: position), "request \(request.id): \(problem)")
+            return (unusable, DeadLetterReason(code: "no_key", text: "request \(request.id): \(problem)"))
         }
         return (ConsumedMessage(request: request, position: position), nil)
     }

@@ -12,8 +12,10 @@ import ServiceLifecycle
 import UnixSignals
 import StatusStore
 
-/// `broadcaster worker`: checks everything it depends on, then runs the Kafka producer (results),
-/// the consumer (requests) and the pipeline as one service group until SIGTERM/SIGINT.
+/// `broadcaster worker`: checks everything it depends on, then runs the health server
+/// (`/healthz`, `/readyz`, `/metrics` on `worker.host:worker.port`), the Kafka producer
+/// (results, dead letters), the consumer (requests) and the pipeline as one service group
+/// until SIGTERM/SIGINT.
 ///
 /// ```swift
 /// let configuration = try await BroadcasterConfiguration.load(configFile: "Config/broadcaster.json")
@@ -25,17 +27,21 @@ public enum Worker {
     /// fails fast, with a `WorkerStartupError` naming what to fix, on a wrong librdkafka, an
     /// unopenable store, an unloadable key, or a node of another chain (or none).
     ///
-    /// - Parameter tune: adjusts the pipeline settings derived from `configuration` (tests
-    ///   shorten the waits).
+    /// - Parameters:
+    ///   - tune: adjusts the pipeline settings derived from `configuration` (tests shorten the waits).
+    ///   - onHealthServerListening: told the port the health server listens on, once it does
+    ///     (with `worker.port` 0 the system picks it).
     public static func run(
         configuration: BroadcasterConfiguration, logger: Logger,
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-        tune: @Sendable (inout PipelineSettings) -> Void = { _ in }
+        tune: @Sendable (inout PipelineSettings) -> Void = { _ in },
+        onHealthServerListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         var settings = PipelineSettings(
             consumerGroup: configuration.kafka.consumerGroup, requestsTopic: configuration.kafka.requestsTopic,
             retry: configuration.retry, maxInFlight: configuration.worker.maxInFlight,
             intakeBatchSize: configuration.worker.intakeBatchSize)
+        settings.deadLetterTopic = configuration.kafka.deadLetterTopic
         tune(&settings)
         do {
             try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
@@ -48,6 +54,9 @@ public enum Worker {
         } catch {
             throw WorkerStartupError("\(error)")
         }
+        for warning in store.fileWarnings {
+            logger.warning("\(warning)")
+        }
         let signers = try StartupChecks.loadSigners(configuration.signers, addresses: configuration.signerAddresses)
         let rpcConfiguration: ChainRPCConfiguration
         do {
@@ -57,15 +66,25 @@ public enum Worker {
         } catch {
             throw WorkerStartupError("rpc.endpoints: \(error)")
         }
+        let probe: KafkaLagProbe
+        do {
+            probe = try KafkaLagProbe(bootstrapServers: configuration.kafka.brokers, logger: logger)
+        } catch {
+            throw WorkerStartupError("kafka.brokers: \(error)")
+        }
+        let metrics = WorkerMetrics()
+        let monitoring = WorkerMonitoring(metrics: metrics, nodeWatch: NodeWatch(metrics: metrics), probe: probe)
         let httpClient = HTTPClient(configuration: rpcConfiguration.httpClientConfiguration())
         do {
-            let rpc = ChainRPCClient(httpClient: httpClient, configuration: rpcConfiguration, logger: logger)
+            let rpc = ChainRPCClient(
+                httpClient: httpClient, configuration: rpcConfiguration, logger: logger, observer: monitoring.nodeWatch)
             try await StartupChecks.requireChainID(
                 configuration.rpc.chainID, from: rpc, attempts: settings.chainCheckAttempts,
                 delay: settings.chainCheckDelay, logger: logger)
             try await runServices(
                 configuration: configuration, settings: settings, store: store, rpc: rpc, signers: signers,
-                gracefulShutdownSignals: gracefulShutdownSignals, logger: logger)
+                monitoring: monitoring, gracefulShutdownSignals: gracefulShutdownSignals,
+                onHealthServerListening: onHealthServerListening, logger: logger)
             try await httpClient.shutdown()
         } catch {
             try? await httpClient.shutdown()
@@ -75,7 +94,8 @@ public enum Worker {
 
     private static func runServices(
         configuration: BroadcasterConfiguration, settings: PipelineSettings, store: SQLiteStatusStore, rpc: ChainRPCClient,
-        signers: [Signer], gracefulShutdownSignals: [UnixSignal], logger: Logger
+        signers: [Signer], monitoring: WorkerMonitoring, gracefulShutdownSignals: [UnixSignal],
+        onHealthServerListening: @escaping @Sendable (Int) -> Void, logger: Logger
     ) async throws {
         let kafka = configuration.kafka
         let producer = try KafkaProducer(
@@ -98,15 +118,29 @@ public enum Worker {
             maxPriorityFeePerGas: configuration.fees.maxPriorityFeePerGas, signers: signers,
             gasLimits: Dictionary(
                 configuration.messageTypes.map { ($0.signature.canonical, $0.gasLimit) }, uniquingKeysWith: { first, _ in first }))
+        let deadLetterTopic = settings.deadLetterTopic
         let pipeline = WorkerPipeline(
             events: consumer.events, store: store, rpc: rpc, signer: signer,
             admission: Admission(configuration: configuration), publisher: publisher,
-            settings: settings, logger: logger)
+            deadLetters: { letter in
+                _ = try await producer.send(
+                    topic: deadLetterTopic, key: letter.message.key, value: letter.message.value, headers: letter.headers)
+            },
+            monitoring: monitoring, settings: settings, logger: logger)
+        let healthServer = WorkerHealthServer.build(
+            host: configuration.worker.host, port: configuration.worker.port, monitoring: monitoring, store: store,
+            settings: settings, logger: logger, onListening: onHealthServerListening)
 
-        // Shut down in reverse: the pipeline drains (still producing results), then the
-        // consumer leaves the group, then the producer flushes.
+        // Shut down in reverse: the pipeline drains (still producing results and dead
+        // letters), then the consumer leaves the group, then the producer flushes, and the
+        // health server answers until the end.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: producer), .init(service: consumer), .init(service: pipeline)],
+            services: [
+                .init(service: healthServer), .init(service: producer), .init(service: consumer),
+                // A pipeline that stopped on a store failure has drained already; the rest
+                // still shut down in order, so the producer flushes what the pipeline produced.
+                .init(service: pipeline, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
             gracefulShutdownSignals: gracefulShutdownSignals, cancellationSignals: [], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = settings.drainGrace + kafka.produceTimeout + .seconds(10)
         try await ServiceGroup(configuration: groupConfiguration).run()

@@ -1,0 +1,187 @@
+import ABI
+import Admission
+import BroadcastModel
+import BroadcasterConfig
+import ChainRPC
+import DevChainSupport
+import EVMPrimitives
+import EVMSigning
+import Foundation
+import Kafka
+@testable import Pipeline
+import StatusStore
+import Synchronization
+import Testing
+
+/// The worker's intake loop with a dead-letter topic that does not acknowledge for a while:
+/// a message is stored as consumed only once its dead letter is acknowledged, so a crash at
+/// any moment loses nothing. Real store file, real node (for the nonce), the worker's own
+/// decoder and admission; only the broker's acknowledgement is played by the test.
+@Suite("Dead letters before offsets", .serialized)
+struct DeadLetterIntakeTests {
+    @Test func anUnparsableMessageHoldsTheBatchUntilItsDeadLetterIsAcknowledged() async throws {
+        try await withIntake { intake in
+            let good = Fixtures.request()
+            await intake.consume([.raw(Array("{not json".utf8)), .request(good)])
+            try await intake.deadLetterTopic.waitForRefusals(2)
+            // The whole batch waits: nothing signed, no offset stored.
+            #expect(try intake.storedOffsets() == [:])
+            #expect(try await intake.store.record(good.id) == nil)
+
+            intake.deadLetterTopic.comesBack()
+            _ = try await eventually("the batch stored") { try intake.storedOffsets() == [0: 2] ? true : nil }
+            #expect(try await intake.store.record(good.id)?.nonce == Nonce(0))
+            #expect(intake.deadLetterTopic.acknowledged.map(\.reason.code) == ["malformed"])
+            #expect(intake.deadLetterTopic.acknowledged.map(\.message.offset) == [0])
+            let metrics = intake.metricsText()
+            #expect(metrics.contains(#"broadcaster_worker_dead_letters_total{reason="malformed"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"broadcaster_worker_retries_total{stage="dead_letter",class="broker"}"#), "\(metrics)")
+        }
+    }
+
+    @Test func aRetryOfAnUnknownRequestHoldsItsPartitionUntilItsDeadLetterIsAcknowledged() async throws {
+        try await withIntake { intake in
+            let first = Fixtures.request()
+            var orphan = Fixtures.request()
+            orphan.retryOf = RequestID()
+            let last = Fixtures.request()
+            await intake.consume([.request(first), .request(orphan), .request(last)])
+            try await intake.deadLetterTopic.waitForRefusals(2)
+            // The store refused the orphan alone: the others are signed (nonces 0 and 1) and
+            // handed to the broadcaster, but the partition's offset stays at the orphan (1).
+            #expect(try await intake.store.record(first.id)?.nonce == Nonce(0))
+            #expect(try await intake.store.record(last.id)?.nonce == Nonce(1))
+            #expect(try await intake.store.record(orphan.id) == nil)
+            #expect(try intake.storedOffsets() == [0: 1])
+
+            intake.deadLetterTopic.comesBack()
+            _ = try await eventually("the offset to move past the orphan") { try intake.storedOffsets() == [0: 3] ? true : nil }
+            let letter = try #require(intake.deadLetterTopic.acknowledged.first)
+            #expect(letter.reason.code == "unknown_retry_of")
+            #expect(letter.message.offset == 1)
+            #expect(letter.headers.contains(KafkaHeader(key: "source_offset", value: Array("1".utf8))))
+        }
+    }
+}
+
+/// A dead-letter topic that refuses every produce until `comesBack()`.
+private final class FlakyDeadLetterTopic: Sendable {
+    private let state = Mutex<(down: Bool, refusals: Int, acknowledged: [DeadLetter])>((true, 0, []))
+
+    func deliver(_ letter: DeadLetter) throws {
+        try state.withLock { state in
+            guard !state.down else {
+                state.refusals += 1
+                throw KafkaError(.broker, "the test's dead-letter topic is down", isRetriable: true)
+            }
+            state.acknowledged.append(letter)
+        }
+    }
+
+    func comesBack() { state.withLock { $0.down = false } }
+    var acknowledged: [DeadLetter] { state.withLock { $0.acknowledged } }
+
+    func waitForRefusals(_ count: Int) async throws {
+        _ = try await eventually("\(count) refused dead letters") { state.withLock { $0.refusals >= count } ? true : nil }
+    }
+}
+
+private enum Consumed {
+    case raw([UInt8])
+    case request(BroadcastRequest)
+}
+
+private final class RunningIntake: Sendable {
+    let store: SQLiteStatusStore
+    let buffer: EventBuffer<KafkaConsumerEvent>
+    let deadLetterTopic: FlakyDeadLetterTopic
+    let metrics: WorkerMetrics
+    private let offsets = Mutex<Int64>(0)
+
+    init(store: SQLiteStatusStore, buffer: EventBuffer<KafkaConsumerEvent>, deadLetterTopic: FlakyDeadLetterTopic, metrics: WorkerMetrics) {
+        self.store = store
+        self.buffer = buffer
+        self.deadLetterTopic = deadLetterTopic
+        self.metrics = metrics
+    }
+
+    /// Appends messages at the next offsets of partition 0.
+    func consume(_ messages: [Consumed]) async {
+        for message in messages {
+            let offset = offsets.withLock { offset in
+                defer { offset += 1 }
+                return offset
+            }
+            let value: [UInt8] =
+                switch message {
+                case .raw(let bytes): bytes
+                case .request(let request): Array(try! TopicCoding.encoder().encode(request))
+                }
+            _ = await buffer.append(
+                .message(
+                    KafkaMessage(
+                        topic: Topics.requests, partition: 0, offset: offset, key: Array(Fixtures.sender.checksummed.utf8),
+                        value: value)))
+        }
+    }
+
+    func storedOffsets() throws -> [Int32: Int64] {
+        try store.startingOffsets(group: "broadcaster-workers", topic: Topics.requests, partitions: [0])
+    }
+
+    func metricsText() -> String { String(decoding: metrics.exposition(), as: UTF8.self) }
+}
+
+/// Runs the worker's intake loop on a fresh store file, against the local node, while `body` runs.
+private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws -> Void) async throws {
+    try await withDevChain { chain in
+        try await withChainRPCClient(endpoints: [chain.url]) { node in
+            try await Workspace.with { workspace in
+                var configuration = BroadcasterConfiguration()
+                configuration.signerAddresses = ["dev": Fixtures.sender]
+                configuration.messageTypes = [
+                    MessageTypeSettings(
+                        name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
+                        contract: Fixtures.contract, signer: "dev", gasLimit: Gas(100_000),
+                        selectorRule: .pinned(try Selector(hex: "0xd7136328")))
+                ]
+                let store = try workspace.openStore()
+                let metrics = WorkerMetrics()
+                let signer = RequestSigner(
+                    chainID: try await node.chainID(), maxFeePerGas: .gwei(50), maxPriorityFeePerGas: .gwei(1),
+                    signers: [Signer(key: try PrivateKey(hex: "0x" + String(repeating: "0", count: 63) + "1"))],
+                    gasLimits: ["add_weight(address,uint256)": Gas(100_000)])
+                let publisher = DiscardedEvents()
+                let runner = BroadcastAttemptRunner(
+                    rpc: node, store: store, policy: RetryPolicy(), publisher: publisher, metrics: metrics, logger: testLogger)
+                // Never run: what intake hands over only waits in its input stream.
+                let broadcaster = Broadcaster(runner: runner, maxInFlight: 1, drainGrace: .seconds(1), metrics: metrics, logger: testLogger)
+                let topic = FlakyDeadLetterTopic()
+                let loop = IntakeLoop(
+                    store: store, decoder: MessageDecoder(signer: signer, admission: Admission(configuration: configuration), group: "broadcaster-workers"),
+                    signer: signer, broadcaster: broadcaster, publisher: publisher,
+                    deadLetters: DeadLetterSender(
+                        deliver: { try topic.deliver($0) }, topic: Topics.deadLetter,
+                        backoff: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(50), maxDelay: .milliseconds(100)),
+                        metrics: metrics, logger: testLogger),
+                    assignment: AssignedPartitions(), metrics: metrics, topic: Topics.requests, batchSize: 100, recoveryLimit: 100,
+                    storeRetry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(50)), logger: testLogger)
+                let buffer = EventBuffer<KafkaConsumerEvent>(capacity: 100)
+                let intake = RunningIntake(store: store, buffer: buffer, deadLetterTopic: topic, metrics: metrics)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await loop.run(
+                            buffer, reconciler: NonceReconciler(rpc: node, store: store, retryDelay: .milliseconds(100), logger: testLogger))
+                    }
+                    defer { group.cancelAll() }
+                    try await body(intake)
+                    await buffer.finish()
+                }
+            }
+        }
+    }
+}
+
+private final class DiscardedEvents: StatusPublisher {
+    func publish(_ event: StatusEvent) {}
+}
