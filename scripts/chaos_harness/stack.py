@@ -131,6 +131,9 @@ class Stack:
     def _start(self, name: str, argv: list[str]) -> Proc:
         proc = Proc(name, argv, self.folder)
         self.everything.append(proc)
+        # Each in its own session: should the harness itself be killed, this says what to stop.
+        with open(self.folder / "pids", "a") as pids:
+            pids.write(f"{proc.pid} {name}\n")
         return proc
 
     @property
