@@ -2,9 +2,10 @@
 delay, reorgs of the last blocks and node restarts that forget the pool, all drawn from
 seeded generators (one per kind, so changing one rate leaves the other draws alone).
 
-At least one worker is always left running: when every member of the consumer group is gone
-and comes back, Tansu assigns no partitions for about two minutes (/work/shared ENVIRONMENT),
-which would turn the run into a wait. With --workers 1 only the API is killed.
+At least one worker always stays in the consumer group (running and assigned since its last
+start): when every member of a group is gone and the group comes back, Tansu assigns no
+partitions for about two minutes (shared/ENVIRONMENT.md), which would turn the run into a
+wait. With --workers 1 only the API is killed.
 Tansu and the chain are never killed; the node "restarts" through `dev_restart`.
 """
 
@@ -90,8 +91,10 @@ class Faults(threading.Thread):
         self._chain.close()
 
     def _kill_one(self) -> None:
-        running = self.stack.running_workers()
-        candidates = [f"worker-{n}" for n in running if len(running) > 1]
+        # A worker may die only while another one is in the group: a restarted worker that has
+        # not joined yet does not count, or the group could be left with no member at all.
+        members = self.stack.members()
+        candidates = [f"worker-{n}" for n in self.stack.running_workers() if set(members) - {n}]
         if "api" not in self._restart_due:
             candidates.append("api")
         if not candidates:

@@ -30,6 +30,3 @@ class Posted:
 def write_all(posted: list[Posted], path: Path) -> None:
     path.write_text("".join(p.to_json() + "\n" for p in posted))
 
-
-def read_all(path: Path) -> list[Posted]:
-    return [Posted(**json.loads(line)) for line in path.read_text().splitlines() if line.strip()]

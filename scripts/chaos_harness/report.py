@@ -12,7 +12,8 @@ def _shape(reason: str) -> str:
     return re.sub(r"\b\d+\b", "N", re.sub(r"0x[0-9a-fA-F]+", "0x…", reason))
 
 
-def table(verdict: Verdict, faults: FaultLog, evictions: int, seconds: float, header: str) -> str:
+def table(verdict: Verdict, faults: FaultLog, evictions: int, seconds: float, header: str,
+          proxy: dict | None = None) -> str:
     reorged = sum(r["depth"] for r in faults.reorgs)
     forgotten = sum(r["forgotten"] for r in faults.reorgs)
     pool_forgotten = sum(r["forgotten"] for r in faults.node_restarts)
@@ -41,6 +42,7 @@ def table(verdict: Verdict, faults: FaultLog, evictions: int, seconds: float, he
         ("reorgs (blocks replaced, txs forgotten)", f"{len(faults.reorgs)} ({reorged}, {forgotten})", None),
         ("node restarts (pooled txs forgotten)", f"{len(faults.node_restarts)} ({pool_forgotten})", None),
         ("evictions from the node's pool", evictions, None),
+        ("node calls via the proxy: all / silent (landed) / errors", _proxy_line(proxy or {}), None),
         ("duration", f"{seconds:.0f} s", None),
     ]
     width = max(len(name) for name, _, _ in rows)
@@ -48,9 +50,21 @@ def table(verdict: Verdict, faults: FaultLog, evictions: int, seconds: float, he
     for name, value, must in rows:
         mark = "" if must is None else (f"{must}" if value == must else f"{must}   <-- FAILS")
         lines.append(f"{name:{width}}  {value!s:>12}  {mark}")
-    statuses = ", ".join(f"{status} {count}" for status, count in verdict.statuses.most_common())
-    lines.append(f"API statuses of the 200'd requests: {statuses or 'none'}")
+    lines.append("API status of the 200'd requests, and what the chain shows for them:")
+    for status, count in verdict.statuses.most_common():
+        facts = ", ".join(f"{fact} {n}" for fact, n in verdict.status_vs_chain.get(status, {}).most_common())
+        lines.append(f"  {status:<10} {count:>6}   {facts}")
+    if not verdict.statuses:
+        lines.append("  none")
     return "\n".join(lines)
+
+
+def _proxy_line(stats: dict) -> str:
+    if not stats:
+        return "?"
+    silent = stats.get("silent_forwarded", 0) + stats.get("silent_dropped", 0)
+    errors = sum(stats.get(kind, 0) for kind in ("http_502", "http_503", "rpc_internal_error", "rpc_timeout"))
+    return f"{stats.get('requests', 0)} / {silent} ({stats.get('silent_forwarded', 0)}) / {errors}"
 
 
 def problems(verdict: Verdict) -> str:

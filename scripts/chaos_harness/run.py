@@ -1,6 +1,7 @@
 """The order of a chaos run: start the stack, load it while faults fly, let it settle, wait for
 a quiet chain, then judge the chain against what was promised and what the API says."""
 
+import http.client
 import json
 import shutil
 import signal
@@ -37,7 +38,7 @@ def main(options: Options) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     say(f"chaos run in {folder} (seed {options.seed})")
     senders = dev_senders(options.senders)
-    stack = Stack(folder, options.binary, say)
+    stack = Stack(folder, options.binary)
     faults = None
     code = 3
     try:
@@ -81,13 +82,14 @@ def main(options: Options) -> int:
         views = _final_views(stack.api_port, ids, views)
         verdict = judge(planned, views, chain, [s.address for s in senders], CONTRACT, options.confirmations)
         evictions = stack.chain.count("evicted 0x")
+        proxy = _proxy_stats(stack.proxy_url)
         seconds = time.monotonic() - started
         header = (f"chaos: seed {options.seed}, {options.requests} requests from {options.senders} senders, "
                   f"{options.workers} workers, time scale {options.time_scale}, chain head #{chain.head}")
         print()
-        print(report.table(verdict, faults.log, evictions, seconds, header))
+        print(report.table(verdict, faults.log, evictions, seconds, header, proxy))
         print(report.problems(verdict))
-        _write_summary(folder, verdict, faults.log, evictions, seconds, stack)
+        _write_summary(folder, verdict, faults.log, evictions, seconds, stack, proxy)
         print(f"\nchaos: {'PASS' if verdict.ok else 'FAIL'} (logs, requests and verdict in {folder})")
         code = 0 if verdict.ok else 1
     except (StackError, OSError) as error:
@@ -150,12 +152,26 @@ def _wait_for_quiet(client: ChainClient, senders: list[str], faults, confirmatio
     say("the chain did not go quiet in time; judging it as it is")
 
 
-def _write_summary(folder: Path, verdict, faults, evictions: int, seconds: float, stack: Stack) -> None:
+def _proxy_stats(url: str) -> dict:
+    """The flaky proxy's counters (GET /stats); empty when it does not answer."""
+    host, _, port = url.removeprefix("http://").partition(":")
+    try:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/stats")
+        return json.loads(connection.getresponse().read())
+    except (OSError, http.client.HTTPException, ValueError):
+        return {}
+
+
+def _write_summary(folder: Path, verdict, faults, evictions: int, seconds: float, stack: Stack,
+                   proxy: dict) -> None:
     # Not asdict(verdict): it rebuilds the statuses Counter from (key, value) pairs, counting the pairs.
     summary = {key: value for key, value in vars(verdict).items() if key != "problems"}
     summary["statuses"] = dict(verdict.statuses)
+    summary["status_vs_chain"] = {status: dict(facts) for status, facts in verdict.status_vs_chain.items()}
     summary["ok"] = verdict.ok
     summary["evictions"] = evictions
+    summary["proxy"] = proxy
     summary["seconds"] = round(seconds, 1)
     summary["faults"] = {k: v for k, v in asdict(faults).items() if k != "events"}
     summary["problems"] = [asdict(p) for p in verdict.problems]

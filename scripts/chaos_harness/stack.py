@@ -113,10 +113,9 @@ class Proc:
 class Stack:
     """Starts and restarts the run's processes. `api` and `workers[i]` are the current ones."""
 
-    def __init__(self, folder: Path, binary: Path, say) -> None:
+    def __init__(self, folder: Path, binary: Path) -> None:
         self.folder = folder
         self.binary = binary
-        self.say = say
         self.generation = 0
         self.everything: list[Proc] = []
         self.chain: Proc | None = None
@@ -193,8 +192,9 @@ class Stack:
     def running_workers(self) -> list[int]:
         return [n for n, w in self.workers.items() if w.running()]
 
-    def broadcaster_processes(self) -> list[Proc]:
-        return [p for p in self.everything if p.name.startswith(("api-", "worker-"))]
+    def members(self) -> list[int]:
+        """Workers running and in the consumer group (assigned at least once since their start)."""
+        return [n for n, w in self.workers.items() if w.running() and "partitions assigned" in w.text()]
 
     def stop_all(self) -> None:
         """The API and workers first (they talk to the rest), then the broker, proxy, chain."""

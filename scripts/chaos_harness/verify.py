@@ -45,6 +45,8 @@ class Verdict:
     unanswered: int = 0
     refused: int = 0
     statuses: Counter = field(default_factory=Counter)       # API status of the 200'd requests
+    # API status -> what the chain shows for those requests ("mined once", "not mined", "mined 2 times")
+    status_vs_chain: dict[str, Counter] = field(default_factory=dict)
     confirmed_agreeing: int = 0
     reverted_agreeing: int = 0
     mined_once: int = 0          # 200'd requests whose calldata is mined exactly once
@@ -126,6 +128,8 @@ def _check_requests(verdict: Verdict, posted: list[Posted], views: dict[str, dic
             continue
         status = str(view.get("status"))
         verdict.statuses[status] += 1
+        fact = "not mined" if not mined else "mined once" if len(mined) == 1 else f"mined {len(mined)} times"
+        verdict.status_vs_chain.setdefault(status, Counter())[fact] += 1
         if status in FINAL_ON_CHAIN:
             _check_mined(verdict, p, view, status, mined, chain, contract, confirmations)
         elif status == FAILED:
@@ -136,9 +140,7 @@ def _check_requests(verdict: Verdict, posted: list[Posted], views: dict[str, dic
         else:
             verdict.disagreements += 1
             verdict.add(Problem("disagreement", f"status {status!r} is none of the lifecycle's "
-                                f"(a worker from before issue 7?); chain: "
-                                f"{'mined once' if len(mined) == 1 else f'mined {len(mined)} times'}",
-                                p.id, _describe(mined)))
+                                f"(a worker that predates it?); chain: {fact}", p.id, _describe(mined)))
 
 
 def _check_mined(verdict: Verdict, p: Posted, view: dict, status: str, mined: list[MinedTx],
