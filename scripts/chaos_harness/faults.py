@@ -9,6 +9,7 @@ wait. With --workers 1 only the API is killed.
 Tansu and the chain are never killed; the node "restarts" through `dev_restart`.
 """
 
+import http.client
 import random
 import threading
 import time
@@ -140,7 +141,7 @@ class Faults(threading.Thread):
         drop = self._reorgs.random() < self.plan.reorg_drop_probability
         try:
             result = self._chain.call("dev_reorg", {"depth": depth, "dropTransactions": drop})
-        except (RPCError, OSError) as error:
+        except (RPCError, OSError, http.client.HTTPException) as error:
             self._note(f"reorg of depth {depth} refused: {error}")
             return
         entry = {"depth": depth, "dropped": drop, "old_head": quantity(result["oldHead"]["number"]),
@@ -155,7 +156,7 @@ class Faults(threading.Thread):
         downtime = round(self._node.uniform(*self.plan.node_downtime), 2)
         try:
             result = self._chain.call("dev_restart", {"downtime": downtime})
-        except (RPCError, OSError) as error:
+        except (RPCError, OSError, http.client.HTTPException) as error:
             self._note(f"node restart refused: {error}")
             return
         forgotten = quantity(result["forgotten"])

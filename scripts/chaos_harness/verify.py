@@ -140,7 +140,8 @@ def _check_requests(verdict: Verdict, posted: list[Posted], views: dict[str, dic
         else:
             verdict.disagreements += 1
             verdict.add(Problem("disagreement", f"status {status!r} is none of the lifecycle's "
-                                f"(a worker that predates it?); chain: {fact}", p.id, _describe(mined)))
+                                f"(a worker that predates it?); chain: {fact}", p.id,
+                                _describe(mined) if mined else ""))
 
 
 def _check_mined(verdict: Verdict, p: Posted, view: dict, status: str, mined: list[MinedTx],
