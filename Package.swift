@@ -60,8 +60,10 @@ let package = Package(
             dependencies: [
                 "EVMPrimitives",
                 "EVMSigning",
+                "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ABI", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
@@ -202,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EVMKeysTests",
-            dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"],
+            dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
