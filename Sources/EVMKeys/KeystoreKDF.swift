@@ -7,7 +7,7 @@ enum KeystoreKDF: Equatable, Sendable {
     case scrypt(ScryptParameters, salt: [UInt8])
     case pbkdf2(iterations: Int, salt: [UInt8])
 
-    /// Five times eth-account's default of one million (a few seconds here).
+    /// Five times eth-account's default of one million (roughly 10 s in a debug build here).
     static let maximumPBKDF2Iterations = 5_000_000
     /// Only the first 32 derived bytes are used (AES key, then MAC key).
     static let derivedKeyLength = 32
