@@ -279,6 +279,29 @@ let package = Package(
     ]
 )
 
+// libFuzzer targets (Fuzz/README.md), only in the separate fuzz build of scripts/fuzz: they have
+// no main of their own (libFuzzer's is linked in by -sanitize=fuzzer), so the normal build
+// cannot link them.
+if ProcessInfo.processInfo.environment["BROADCASTER_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSignatureCalldata", ["ABI", "EVMPrimitives"]),
+        ("FuzzRLP", ["EVMPrimitives", "EVMSigning", .product(name: "BigInt", package: "BigInt")]),
+        ("FuzzTransactionObject", ["EVMPrimitives", "EVMSigning", "StrictJSON"]),
+        ("FuzzKeystore", ["EVMKeys", "EVMPrimitives", "EVMSigning", "StrictJSON"]),
+        ("FuzzStrictJSON", ["StrictJSON"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}
+
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
