@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "EVMPrimitives",
                 "CSecp256k1",
+                "StrictJSON",
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
