@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "EVMPrimitives",
                 "CSecp256k1",
+                "StrictJSON",
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
@@ -61,8 +62,10 @@ let package = Package(
             dependencies: [
                 "EVMPrimitives",
                 "EVMSigning",
+                "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ABI", dependencies: ["EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
@@ -219,7 +222,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EVMKeysTests",
-            dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives"],
+            dependencies: ["EVMKeys", "EVMSigning", "EVMPrimitives", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
@@ -316,6 +319,29 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/README.md), only in the separate fuzz build of scripts/fuzz: they have
+// no main of their own (libFuzzer's is linked in by -sanitize=fuzzer), so the normal build
+// cannot link them.
+if ProcessInfo.processInfo.environment["BROADCASTER_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSignatureCalldata", ["ABI", "EVMPrimitives"]),
+        ("FuzzRLP", ["EVMPrimitives", "EVMSigning", .product(name: "BigInt", package: "BigInt")]),
+        ("FuzzTransactionObject", ["EVMPrimitives", "EVMSigning", "StrictJSON"]),
+        ("FuzzKeystore", ["EVMKeys", "EVMPrimitives", "EVMSigning", "StrictJSON"]),
+        ("FuzzStrictJSON", ["StrictJSON"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}
 
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [

@@ -108,7 +108,9 @@ struct CalldataDecoder {
         count: Int, base: Int, type: (Int) -> ABIType, step: (Int) -> String
     ) throws(CalldataError) -> [ABIValue] {
         var values: [ABIValue] = []
-        values.reserveCapacity(count)
+        // Each element takes at least a word of the data, so a count beyond that (a fixed array
+        // of billions in the signature) fails below as truncated before it could be allocated.
+        values.reserveCapacity(min(count, max(0, data.count - base) / Word.size))
         var head = base
         for index in 0..<count {
             let itemType = type(index)

@@ -5,7 +5,8 @@ public struct KeyLoadError: Error, CustomStringConvertible, Equatable, Sendable 
         public let name: String
         public var description: String { name }
 
-        /// The file could not be opened or read (missing, permission denied, a directory, too large).
+        /// The file could not be opened or read (missing, permission denied, not a regular file
+        /// such as a directory or a FIFO, too large).
         public static let unreadableFile = Code(name: "unreadableFile")
         /// The file is world-writable, so anyone on the host could replace the key.
         public static let insecureFile = Code(name: "insecureFile")
@@ -15,7 +16,8 @@ public struct KeyLoadError: Error, CustomStringConvertible, Equatable, Sendable 
         public static let malformedKey = Code(name: "malformedKey")
         /// The 32 bytes are not a valid secp256k1 private key (zero or not below the curve order).
         public static let invalidKey = Code(name: "invalidKey")
-        /// The keystore is not valid JSON or a field is missing or of the wrong type.
+        /// The keystore is not strict JSON (a key twice, bytes after it), is too large, or a field
+        /// is missing, unknown or of the wrong type.
         public static let malformedKeystore = Code(name: "malformedKeystore")
         /// The keystore uses a version, cipher, KDF or PRF this loader does not implement.
         public static let unsupportedKeystore = Code(name: "unsupportedKeystore")
@@ -25,6 +27,8 @@ public struct KeyLoadError: Error, CustomStringConvertible, Equatable, Sendable 
         public static let macMismatch = Code(name: "macMismatch")
         /// The keystore's `address` field is not the address of the key it holds.
         public static let addressMismatch = Code(name: "addressMismatch")
+        /// The crypto library failed (an allocation in BoringSSL); the file is not at fault.
+        public static let cryptoFailure = Code(name: "cryptoFailure")
     }
 
     public let code: Code

@@ -1,10 +1,11 @@
 import EVMSigning
 import Foundation
+import Logging
 
 /// Where the signer's private key comes from. Its description names the path or variable only.
 ///
 /// ```swift
-/// let key = try KeySource.keystore(path: "/run/secrets/key.json", passwordFile: "/run/secrets/pw").load()
+/// let key = try KeySource.keystore(path: "/run/secrets/key.json", passwordFile: "/run/secrets/pw").load(logger: logger)
 /// ```
 public enum KeySource: Sendable, Equatable, CustomStringConvertible {
     /// A file holding 64 hex characters, optionally "0x"-prefixed; surrounding whitespace is ignored.
@@ -16,17 +17,27 @@ public enum KeySource: Sendable, Equatable, CustomStringConvertible {
     /// any other whitespace is part of the password.
     case keystore(path: String, passwordFile: String)
 
-    /// Reads and checks the key. Files are refused if world-writable (see `SecretFile`).
-    public func load() throws(KeyLoadError) -> PrivateKey {
-        try load(environment: ProcessInfo.processInfo.environment)
+    /// Reads and checks the key, logging each warning (a key file others can read) at warning
+    /// level. Files are refused if world-writable or not regular files (see `SecretFile`).
+    public func load(logger: Logger = Logger(label: "broadcaster.keys")) throws(KeyLoadError) -> PrivateKey {
+        let loaded = try loadReportingWarnings()
+        for warning in loaded.warnings {
+            logger.warning("\(warning)", metadata: ["key_source": "\(self)", "path": "\(warning.path)"])
+        }
+        return loaded.key
     }
 
-    /// `load()` against the given environment, so tests need not change the process's own.
-    func load(environment: [String: String]) throws(KeyLoadError) -> PrivateKey {
+    /// Reads and checks the key, and returns the warnings for the caller to report.
+    public func loadReportingWarnings() throws(KeyLoadError) -> LoadedKey {
+        try loadReportingWarnings(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// `loadReportingWarnings()` against the given environment, so tests need not change the process's own.
+    func loadReportingWarnings(environment: [String: String]) throws(KeyLoadError) -> LoadedKey {
         switch self {
         case .hexFile(let path):
-            let text = try SecretFile.contents(of: path, role: "key file")
-            return try KeyText.privateKey(from: text, origin: "key file \(path)")
+            let file = try SecretFile.contents(of: path, role: "key file")
+            return LoadedKey(key: try KeyText.privateKey(from: file.bytes, origin: "key file \(path)"), warnings: file.warnings)
         case .environment(let variable):
             guard let value = environment[variable] else {
                 throw KeyLoadError(
@@ -40,12 +51,14 @@ public enum KeySource: Sendable, Equatable, CustomStringConvertible {
                     "environment variable \(variable) is empty; set it to the private key (64 hex characters, optionally 0x-prefixed)"
                 )
             }
-            return try KeyText.privateKey(from: Array(value.utf8), origin: "environment variable \(variable)")
+            let key = try KeyText.privateKey(from: Array(value.utf8), origin: "environment variable \(variable)")
+            return LoadedKey(key: key, warnings: [])
         case .keystore(let path, let passwordFile):
             let json = try SecretFile.contents(of: path, role: "keystore file")
-            let password = Self.stripOneNewline(try SecretFile.contents(of: passwordFile, role: "password file"))
+            let password = try SecretFile.contents(of: passwordFile, role: "password file")
             do {
-                return try Keystore.decrypt(json: json, password: password)
+                let key = try Keystore.decrypt(json: json.bytes, password: Self.stripOneNewline(password.bytes))
+                return LoadedKey(key: key, warnings: json.warnings + password.warnings)
             } catch {
                 throw error.prefixed(by: "keystore \(path)")
             }

@@ -1,56 +1,44 @@
 import Crypto
 import CryptoExtras
 
-/// The key-derivation function of a keystore, with parameters checked against sane bounds.
+/// The key-derivation function of a keystore, with parameters checked against sane bounds
+/// before any work is done, so a hostile file is refused at once, naming the field and the bound.
 enum KeystoreKDF: Equatable, Sendable {
-    case scrypt(n: Int, r: Int, p: Int, salt: [UInt8])
+    case scrypt(ScryptParameters, salt: [UInt8])
     case pbkdf2(iterations: Int, salt: [UInt8])
 
-    /// scrypt's memory is 128·n·r bytes: 1 GiB is four times geth's standard keystore.
-    static let maximumScryptMemory = 1 << 30
-    /// scrypt's work grows with n·r·p: 2^24 is eight times geth's standard keystore.
-    static let maximumScryptWork = 1 << 24
-    /// Ten times eth-account's default of one million.
-    static let maximumPBKDF2Iterations = 10_000_000
+    /// Five times eth-account's default of one million (roughly 10 s in a debug build here).
+    static let maximumPBKDF2Iterations = 5_000_000
     /// Only the first 32 derived bytes are used (AES key, then MAC key).
     static let derivedKeyLength = 32
+    /// Every keystore declares 32; longer would be harmless (both KDFs produce their output
+    /// block by block, and only the first 32 bytes are derived) but nobody writes it.
+    static let maximumDeclaredKeyLength = 64
+    /// geth writes 32 bytes of salt, eth-account 16.
+    static let maximumSaltLength = 64
 
     /// Reads `kdf` and `kdfparams` from the keystore's crypto object.
     init(crypto: KeystoreObject) throws(KeyLoadError) {
         let name = try crypto.string("kdf")
         let params = try crypto.object("kdfparams")
-        let dklen = try params.integer("dklen")
-        guard dklen >= Self.derivedKeyLength else {
-            throw Self.outOfBounds(params, "dklen", "must be at least \(Self.derivedKeyLength), found \(dklen)")
-        }
-        let salt = try params.hexBytes("salt")
-        guard !salt.isEmpty else { throw Self.outOfBounds(params, "salt", "must not be empty") }
-
         switch name.lowercased() {
         case "scrypt":
-            let n = try params.integer("n")
-            let r = try params.integer("r")
-            let p = try params.integer("p")
-            guard n > 1, n & (n - 1) == 0 else {
-                throw Self.outOfBounds(params, "n", "must be a power of two greater than 1, found \(n)")
+            try params.requireOnly(["dklen", "n", "p", "r", "salt"])
+            let salt = try Self.salt(params)
+            let n = try params.integer("n", in: ScryptParameters.nBounds)
+            let r = try params.integer("r", in: ScryptParameters.rBounds)
+            let p = try params.integer("p", in: ScryptParameters.pBounds)
+            do {
+                self = .scrypt(try ScryptParameters(n: n, r: r, p: p), salt: salt)
+            } catch {
+                let fields = error.parameters.map(params.fieldPath)
+                let named = fields.count == 1
+                    ? "field \(fields.joined())"
+                    : "fields \(fields.dropLast().joined(separator: ", ")) and \(fields.last ?? "")"
+                throw KeyLoadError(.kdfParametersOutOfBounds, "\(named) \(error.rule)")
             }
-            guard r >= 1 else { throw Self.outOfBounds(params, "r", "must be at least 1, found \(r)") }
-            guard p >= 1 else { throw Self.outOfBounds(params, "p", "must be at least 1, found \(p)") }
-            // Divisions rather than products, so absurd values cannot overflow.
-            guard n <= Self.maximumScryptMemory / 128 / r else {
-                throw KeyLoadError(
-                    .kdfParametersOutOfBounds,
-                    "fields \(params.fieldPath("n")) and \(params.fieldPath("r")) ask scrypt for more than 1 GiB of memory (128·n·r bytes with n=\(n), r=\(r))"
-                )
-            }
-            guard p <= Self.maximumScryptWork / n / r else {
-                throw KeyLoadError(
-                    .kdfParametersOutOfBounds,
-                    "fields \(params.fieldPath("n")), \(params.fieldPath("r")) and \(params.fieldPath("p")) ask scrypt for too much work (n·r·p above 2^24 with n=\(n), r=\(r), p=\(p))"
-                )
-            }
-            self = .scrypt(n: n, r: r, p: p, salt: salt)
         case "pbkdf2":
+            try params.requireOnly(["c", "dklen", "prf", "salt"])
             let prf = try params.string("prf")
             guard prf.lowercased() == "hmac-sha256" else {
                 throw KeyLoadError(
@@ -58,10 +46,8 @@ enum KeystoreKDF: Equatable, Sendable {
                     "field \(params.fieldPath("prf")) is \"\(prf)\"; only \"hmac-sha256\" is supported"
                 )
             }
-            let c = try params.integer("c")
-            guard c >= 1, c <= Self.maximumPBKDF2Iterations else {
-                throw Self.outOfBounds(params, "c", "must be between 1 and \(Self.maximumPBKDF2Iterations), found \(c)")
-            }
+            let salt = try Self.salt(params)
+            let c = try params.integer("c", in: 1...Self.maximumPBKDF2Iterations)
             self = .pbkdf2(iterations: c, salt: salt)
         default:
             throw KeyLoadError(
@@ -71,35 +57,42 @@ enum KeystoreKDF: Equatable, Sendable {
         }
     }
 
-    /// The first 32 bytes of the derived key. Both KDFs produce their output block by block, so
-    /// these bytes are the same whatever `dklen` the file declares.
-    func deriveKey(password: [UInt8]) -> [UInt8] {
-        switch self {
-        case .scrypt(let n, let r, let p, let salt):
-            Scrypt.deriveKey(password: password, salt: salt, n: n, r: r, p: p, length: Self.derivedKeyLength)
-        case .pbkdf2(let iterations, let salt):
-            PBKDF2SHA256.deriveKey(password: password, salt: salt, iterations: iterations, length: Self.derivedKeyLength)
+    /// Checks `dklen` and reads `salt`, both common to the two KDFs.
+    private static func salt(_ params: KeystoreObject) throws(KeyLoadError) -> [UInt8] {
+        _ = try params.integer("dklen", in: derivedKeyLength...maximumDeclaredKeyLength)
+        return try params.hexBytes("salt", count: 1...maximumSaltLength, code: .kdfParametersOutOfBounds) { found in
+            found == 0 ? "must not be empty" : "has \(found) bytes; at most \(maximumSaltLength) are accepted"
         }
     }
 
-    private static func outOfBounds(_ params: KeystoreObject, _ key: String, _ rule: String) -> KeyLoadError {
-        KeyLoadError(.kdfParametersOutOfBounds, "field \(params.fieldPath(key)) \(rule)")
+    /// The first 32 bytes of the derived key. Both KDFs produce their output block by block, so
+    /// these bytes are the same whatever `dklen` the file declares.
+    func deriveKey(password: [UInt8]) throws(KeyLoadError) -> [UInt8] {
+        switch self {
+        case .scrypt(let parameters, let salt):
+            try Scrypt.deriveKey(password: password, salt: salt, parameters: parameters, length: Self.derivedKeyLength)
+        case .pbkdf2(let iterations, let salt):
+            try PBKDF2SHA256.deriveKey(password: password, salt: salt, iterations: iterations, length: Self.derivedKeyLength)
+        }
     }
 }
 
 /// PBKDF2-HMAC-SHA256 through swift-crypto's CryptoExtras.
 enum PBKDF2SHA256 {
-    static func deriveKey(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) -> [UInt8] {
+    static func deriveKey(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws(KeyLoadError) -> [UInt8] {
         // Arrays, not Data: CryptoExtras force-unwraps the buffers' base addresses, and an empty
-        // Array (an empty password) still has one. Its only failure is an allocation failure in
-        // BoringSSL, which is not a condition the caller could act on.
-        let key = try! KDF.Insecure.PBKDF2.deriveKey(
-            from: password,
-            salt: salt,
-            using: .sha256,
-            outputByteCount: length,
-            unsafeUncheckedRounds: iterations
-        )
-        return key.withUnsafeBytes { Array($0) }
+        // Array (an empty password) still has one.
+        do {
+            let key = try KDF.Insecure.PBKDF2.deriveKey(
+                from: password,
+                salt: salt,
+                using: .sha256,
+                outputByteCount: length,
+                unsafeUncheckedRounds: iterations
+            )
+            return key.withUnsafeBytes { Array($0) }
+        } catch {
+            throw KeyLoadError(.cryptoFailure, "PBKDF2 failed in the crypto library (\(error)); the file is not at fault")
+        }
     }
 }

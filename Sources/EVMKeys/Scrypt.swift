@@ -2,11 +2,15 @@
 ///
 /// Written here rather than taken from CryptoExtras because BoringSSL enforces RFC 7914's
 /// "n < 2^(16·r)", which refuses r = 1 with n ≥ 65536: the spec's own scrypt test vector
-/// (n = 262144, r = 1, p = 8) and any keystore written with those parameters. Callers bound n, r, p.
+/// (n = 262144, r = 1, p = 8) and any keystore written with those parameters. The parameters
+/// arrive bounded (`ScryptParameters`), so every buffer below is too.
 enum Scrypt {
-    static func deriveKey(password: [UInt8], salt: [UInt8], n: Int, r: Int, p: Int, length: Int) -> [UInt8] {
+    static func deriveKey(
+        password: [UInt8], salt: [UInt8], parameters: ScryptParameters, length: Int
+    ) throws(KeyLoadError) -> [UInt8] {
+        let (n, r, p) = (parameters.n, parameters.r, parameters.p)
         let blockWords = 32 * r  // one scrypt block is 128·r bytes
-        let initial = PBKDF2SHA256.deriveKey(password: password, salt: salt, iterations: 1, length: p * 128 * r)
+        let initial = try PBKDF2SHA256.deriveKey(password: password, salt: salt, iterations: 1, length: p * parameters.blockBytes)
 
         var words = [UInt32](repeating: 0, count: p * blockWords)
         for index in words.indices {
@@ -20,23 +24,25 @@ enum Scrypt {
         words.withUnsafeMutableBufferPointer { words in
             table.withUnsafeMutableBufferPointer { table in
                 scratch.withUnsafeMutableBufferPointer { scratch in
+                    // Never nil: every buffer holds at least one block.
+                    guard let words = words.baseAddress, let table = table.baseAddress,
+                        let scratch = scratch.baseAddress
+                    else { return }
                     for block in 0..<p {
-                        roMix(
-                            words.baseAddress! + block * blockWords, r: r, n: n,
-                            table: table.baseAddress!, scratch: scratch.baseAddress!
-                        )
+                        roMix(words + block * blockWords, r: r, n: n, table: table, scratch: scratch)
                     }
                 }
             }
         }
 
-        var mixed = [UInt8]()
-        mixed.reserveCapacity(words.count * 4)
-        for word in words {
-            mixed += [UInt8(truncatingIfNeeded: word), UInt8(truncatingIfNeeded: word >> 8),
-                      UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 24)]
+        var mixed = [UInt8](repeating: 0, count: words.count * 4)
+        for (index, word) in words.enumerated() {
+            mixed[4 * index] = UInt8(truncatingIfNeeded: word)
+            mixed[4 * index + 1] = UInt8(truncatingIfNeeded: word >> 8)
+            mixed[4 * index + 2] = UInt8(truncatingIfNeeded: word >> 16)
+            mixed[4 * index + 3] = UInt8(truncatingIfNeeded: word >> 24)
         }
-        return PBKDF2SHA256.deriveKey(password: password, salt: mixed, iterations: 1, length: length)
+        return try PBKDF2SHA256.deriveKey(password: password, salt: mixed, iterations: 1, length: length)
     }
 
     /// scryptROMix on one block `b` of 32·r words, in place. `table` holds n blocks, `scratch`

@@ -1,9 +1,17 @@
 import Foundation
 import EVMPrimitives
+import StrictJSON
 
 extension UnsignedTransaction {
-    /// Parses one transaction object in the JSON-RPC shape (see `init(from:)`).
+    /// Parses one transaction object in the JSON-RPC shape (see `init(from:)`). The text must be
+    /// strict JSON: Foundation's decoder keeps the first of two equal keys where other tools
+    /// keep the last, so `{"to": A, "to": B}` would be two different transactions.
     public init(json: Data) throws(TransactionObjectError) {
+        do {
+            _ = try StrictJSONParser().parse(json)
+        } catch {
+            throw TransactionObjectError(field: nil, reason: "input is not valid JSON (\(error)); expected one transaction object")
+        }
         do {
             self = try JSONDecoder().decode(UnsignedTransaction.self, from: json)
         } catch let error as TransactionObjectError {

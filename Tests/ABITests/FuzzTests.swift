@@ -74,4 +74,17 @@ import Testing
             }
         }
     }
+
+    /// Found by Fuzz/FuzzSignatureCalldata: a fixed array of dynamic elements has a head of one
+    /// word whatever its length, so the parser's size bound let 22,222,222,222 of them through and
+    /// the decoder reserved room for all of them (177 GB) before reading one: a trap.
+    @Test func hugeFixedArrayOfDynamicElementsIsRefusedWithoutAllocating() throws {
+        let parsed = try FunctionSignature(parsing: "deep(uint256[][][22222222222] x)")
+        let error = #expect(throws: CalldataError.self) {
+            try CalldataValidator().validate(data: parsed.selector + bytes([word("20"), word("0")]), against: parsed)
+        }
+        // The second element's offset is the first one's data again: two words cannot hold more.
+        #expect(error?.code == .nonCanonical)
+        #expect(error?.description.contains("offsets make values overlap") == true)
+    }
 }

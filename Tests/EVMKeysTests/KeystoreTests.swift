@@ -141,22 +141,37 @@ struct KeystoreTests {
     // MARK: Malformed fields are named
 
     @Test func notJSON() {
-        expectFailure(Array("{\"version\": 3,".utf8), .malformedKeystore, "not valid JSON")
+        expectFailure(
+            Array("{\"version\": 3,".utf8), .malformedKeystore,
+            "not valid JSON: expected a quoted key in the object (at byte 14)"
+        )
         expectFailure(Array("[3]".utf8), .malformedKeystore, "expected a JSON object at the top level, found an array")
     }
 
     @Test func missingField() throws {
-        let json = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"mac\":", with: "\"MAC\":")
+        let json = try Fixture.edited(
+            "ea-pbkdf2-c1000",
+            replacing: ",\n    \"mac\": \"90e7e03a867e81718e0101cfa158e32f925f5e50fb5002ef036776d393e34b55\"", with: ""
+        )
         expectFailure(json, .malformedKeystore, "missing field crypto.mac")
-        let noCrypto = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"crypto\":", with: "\"cryptography\":")
-        expectFailure(noCrypto, .malformedKeystore, "missing field crypto")
+        expectFailure(Array("{\"version\": 3, \"id\": \"x\"}".utf8), .malformedKeystore, "missing field crypto")
+    }
+
+    /// A misspelt field is named as unknown rather than silently ignored.
+    @Test func misspeltField() throws {
+        let json = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"mac\":", with: "\"MAC\":")
+        expectFailure(
+            json, .malformedKeystore,
+            "unknown field crypto.MAC; field crypto has only cipher, cipherparams, ciphertext, kdf, kdfparams, mac"
+        )
     }
 
     @Test func fieldOfWrongType() throws {
         let json = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"c\": 1000", with: "\"c\": \"1000\"")
         expectFailure(json, .malformedKeystore, "field crypto.kdfparams.c must be an integer, found a string")
         let params = try Fixture.edited(
-            "ea-pbkdf2-c1000", replacing: "\"cipherparams\": {", with: "\"cipherparams\": \"iv\", \"unused\": {"
+            "ea-pbkdf2-c1000", replacing: "{\n      \"iv\": \"3010ce2c6ab15c9cc25439c270a8d145\"\n    }",
+            with: "\"3010ce2c6ab15c9cc25439c270a8d145\""
         )
         expectFailure(params, .malformedKeystore, "field crypto.cipherparams must be an object, found a string")
     }
@@ -178,40 +193,41 @@ struct KeystoreTests {
     @Test func scryptNNotAPowerOfTwo() throws {
         let json = try Fixture.edited("ea-scrypt-n1024", replacing: "\"n\": 1024", with: "\"n\": 1000")
         expectFailure(
-            json, .kdfParametersOutOfBounds, "field crypto.kdfparams.n must be a power of two greater than 1, found 1000"
+            json, .kdfParametersOutOfBounds,
+            "field crypto.kdfparams.n must be a power of two between 2 and 2^22, found 1000"
         )
     }
 
     @Test func scryptMemoryAbsurd() throws {
-        let json = try Fixture.edited("ea-scrypt-n1024", replacing: "\"n\": 1024", with: "\"n\": 1073741824")
+        let json = try Fixture.edited("ea-scrypt-n1024", replacing: "\"n\": 1024", with: "\"n\": 1048576")
         expectFailure(
             json, .kdfParametersOutOfBounds,
-            "fields crypto.kdfparams.n and crypto.kdfparams.r ask scrypt for more than 1 GiB of memory (128·n·r bytes with n=1073741824, r=8)"
+            "fields crypto.kdfparams.n and crypto.kdfparams.r ask scrypt for 1024 MiB of memory (128·n·r bytes with n=1048576, r=8); at most 512 MiB"
         )
     }
 
     @Test func scryptWorkAbsurd() throws {
-        let json = try Fixture.edited("ea-scrypt-n1024", replacing: "\"p\": 1", with: "\"p\": 1000000")
+        let json = try Fixture.edited("ea-scrypt-n1024", [("\"n\": 1024", "\"n\": 262144"), ("\"p\": 1", "\"p\": 4")])
         expectFailure(
             json, .kdfParametersOutOfBounds,
-            "fields crypto.kdfparams.n, crypto.kdfparams.r and crypto.kdfparams.p ask scrypt for too much work (n·r·p above 2^24 with n=1024, r=8, p=1000000)"
+            "fields crypto.kdfparams.n, crypto.kdfparams.r and crypto.kdfparams.p ask scrypt for too much work (n·r·p = 8388608 with n=262144, r=8, p=4); at most 2^22"
         )
     }
 
     @Test func shortDerivedKey() throws {
         let json = try Fixture.edited("ea-scrypt-n1024", replacing: "\"dklen\": 32", with: "\"dklen\": 16")
-        expectFailure(json, .kdfParametersOutOfBounds, "field crypto.kdfparams.dklen must be at least 32, found 16")
+        expectFailure(json, .kdfParametersOutOfBounds, "field crypto.kdfparams.dklen must be between 32 and 64, found 16")
     }
 
     @Test func pbkdf2IterationsOutOfBounds() throws {
         let zero = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"c\": 1000", with: "\"c\": 0")
         expectFailure(
-            zero, .kdfParametersOutOfBounds, "field crypto.kdfparams.c must be between 1 and 10000000, found 0"
+            zero, .kdfParametersOutOfBounds, "field crypto.kdfparams.c must be between 1 and 5000000, found 0"
         )
         let huge = try Fixture.edited("ea-pbkdf2-c1000", replacing: "\"c\": 1000", with: "\"c\": 4000000000")
         expectFailure(
             huge, .kdfParametersOutOfBounds,
-            "field crypto.kdfparams.c must be between 1 and 10000000, found 4000000000"
+            "field crypto.kdfparams.c must be between 1 and 5000000, found 4000000000"
         )
     }
 }

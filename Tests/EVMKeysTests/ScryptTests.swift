@@ -5,7 +5,7 @@ import Testing
 /// scrypt against RFC 7914 section 12 (the values also match Python's hashlib.scrypt).
 struct ScryptTests {
     @Test func emptyPasswordAndSalt() throws {
-        let key = Scrypt.deriveKey(password: [], salt: [], n: 16, r: 1, p: 1, length: 64)
+        let key = try Scrypt.deriveKey(password: [], salt: [], parameters: ScryptParameters(n: 16, r: 1, p: 1), length: 64)
         #expect(
             Hex.encode(key, prefixed: false)
                 == "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906"
@@ -13,8 +13,9 @@ struct ScryptTests {
     }
 
     @Test func passwordNaCl() throws {
-        let key = Scrypt.deriveKey(
-            password: Array("password".utf8), salt: Array("NaCl".utf8), n: 1024, r: 8, p: 16, length: 64
+        let key = try Scrypt.deriveKey(
+            password: Array("password".utf8), salt: Array("NaCl".utf8), parameters: ScryptParameters(n: 1024, r: 8, p: 16),
+            length: 64
         )
         #expect(
             Hex.encode(key, prefixed: false)

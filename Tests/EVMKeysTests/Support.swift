@@ -22,9 +22,17 @@ enum Fixture {
 
     /// The fixture with `original` replaced by `replacement`; fails if `original` is absent.
     static func edited(_ name: String, replacing original: String, with replacement: String) throws -> [UInt8] {
-        let text = try text(name)
-        try #require(text.contains(original), "\(name).json has no \(original)")
-        return Array(text.replacingOccurrences(of: original, with: replacement).utf8)
+        try edited(name, [(original, replacement)])
+    }
+
+    /// The fixture with each `(original, replacement)` applied in turn.
+    static func edited(_ name: String, _ replacements: [(String, String)]) throws -> [UInt8] {
+        var text = try text(name)
+        for (original, replacement) in replacements {
+            try #require(text.contains(original), "\(name).json has no \(original)")
+            text = text.replacingOccurrences(of: original, with: replacement)
+        }
+        return Array(text.utf8)
     }
 }
 

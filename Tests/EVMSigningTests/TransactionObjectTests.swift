@@ -87,4 +87,25 @@ import Testing
         #expect(failure("[]") != nil)
         #expect(failure("") != nil)
     }
+
+    /// Found by Fuzz/FuzzTransactionObject: Foundation read the first of two equal keys (Python
+    /// and eth-account the last, so one text meant two transactions) and took a trailing comma.
+    @Test func duplicateKeysAndTrailingBytesAreRefused() throws {
+        let base = #"{"chainId":"0x1","nonce":"0x0","gas":"0x5208","gasPrice":"0x1","#
+        _ = try parse(base + #""to":"0x0000000000000000000000000000000000000001"}"#)
+        let twice = failure(
+            base + #""to":"0x0000000000000000000000000000000000000001","to":"0x000000000000000000000000000000000000dEaD"}"#
+        )
+        #expect(twice?.field == nil)
+        #expect(twice?.reason.hasPrefix(#"input is not valid JSON (the key "to" appears twice in one object"#) == true)
+        let nested = failure(
+            #"{"type":"0x2","chainId":"0x1","nonce":"0x0","gas":"0x5208","maxFeePerGas":"0x2","maxPriorityFeePerGas":"0x1","#
+                + #""accessList":[{"address":"0x0000000000000000000000000000000000000001","address":"0x0000000000000000000000000000000000000002"}]}"#
+        )
+        #expect(nested?.reason.contains(#"the key "address" appears twice"#) == true)
+        let comma = failure(#"{"chainId":"0","nonce":"0","gas":"0","gasPrice":"0",}"#)
+        #expect(comma?.reason.hasPrefix("input is not valid JSON (expected a quoted key in the object") == true)
+        let trailing = failure(base + #""to":null} {}"#)
+        #expect(trailing?.reason.hasPrefix("input is not valid JSON (unexpected bytes after the JSON value") == true)
+    }
 }
