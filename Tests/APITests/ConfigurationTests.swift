@@ -1,4 +1,5 @@
 import ABI
+import BroadcastModel
 import BroadcasterConfig
 import EVMKeys
 import EVMPrimitives
@@ -23,6 +24,10 @@ struct ConfigurationTests {
         let spaced = try #require(try configuration.messageType(for: " add_weight( address a , uint b ) "))
         #expect(named == bare && bare == spaced)
         #expect(named.gasLimit == Gas(100_000))
+        #expect(configuration.tracking.confirmations == 12)
+        #expect(configuration.retry.deadline == .seconds(1800))
+        #expect(configuration.fees.maxFeePerGas == .gwei(500) && configuration.fees.minPriorityFeePerGas == Wei(10_000_000))
+        #expect(configuration.worker.leaseLength == .seconds(30) && configuration.worker.maxUnsent == 10_000)
         #expect(configuration.sender(of: named) == configuration.signerAddresses["dev"])
         #expect(try configuration.messageType(for: "add_weight(address,uint128)") == nil)
     }
@@ -112,7 +117,16 @@ struct ConfigurationTests {
         (["BROADCASTER_RETRY_JITTER": "2"], "retry.jitter", "0 to 1"),
         (["BROADCASTER_RETRY_MAX_DELAY": "1"], "retry.maxDelay", "initialDelay"),
         (["BROADCASTER_API_API_KEY_HASHES": "secret"], "api.apiKeyHashes", "never the key"),
-        (["BROADCASTER_FEES_MAX_PRIORITY_FEE_PER_GAS_GWEI": "100"], "fees.maxPriorityFeePerGasGwei", "exceeds"),
+        (["BROADCASTER_FEES_MAX_PRIORITY_FEE_PER_GAS_GWEI": "1000"], "fees.maxPriorityFeePerGasGwei", "exceeds"),
+        (["BROADCASTER_FEES_MIN_PRIORITY_FEE_PER_GAS_GWEI": "6"], "fees.minPriorityFeePerGasGwei", "exceeds"),
+        (["BROADCASTER_FEES_MAX_FEE_PER_GAS_GWEI": "-1"], "fees.maxFeePerGasGwei", "not a fee"),
+        (["BROADCASTER_FEES_BUMP_PERCENT": "5"], "fees.bumpPercent", "10 to 100"),
+        (["BROADCASTER_RETRY_ATTEMPTS": "3"], "retry.attempts", "was removed"),
+        (["BROADCASTER_RETRY_DEADLINE": "10"], "retry.deadline", "shorter than one retry.maxDelay"),
+        (["BROADCASTER_TRACKING_CONFIRMATIONS": "0"], "tracking.confirmations", "1 to 1000"),
+        (["BROADCASTER_TRACKING_BUMP_AFTER": "0"], "tracking.bumpAfter", "greater than"),
+        (["BROADCASTER_WORKER_LEASE_LENGTH": "1"], "worker.leaseLength", "2 to 3600"),
+        (["BROADCASTER_WORKER_MAX_UNSENT": "0"], "worker.maxUnsent", "1 to 10000000"),
         (["BROADCASTER_SIGNERS_NAMES": "Dev"], "signers.names", "lowercase"),
         (["BROADCASTER_SIGNERS_NAMES": "dev"], "signers.dev", "no key source"),
         (signer.merging(["BROADCASTER_SIGNERS_DEV_KEY_ENV": "KEY"]) { $1 }, "signers.dev", "exactly one"),
