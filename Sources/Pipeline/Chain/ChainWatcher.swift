@@ -22,6 +22,8 @@ struct ChainWatcher: Sendable {
         var pollInterval: Duration = .seconds(1)
         /// Most blocks processed per poll, so a long outage is caught up in steps.
         var maxBlocksPerPoll: UInt64 = 128
+        /// Blocks fetched at once. At 25 s a call, 32 keep up with a block a second.
+        var blocksInFlight: UInt64 = 32
         /// Used until the node has answered `eth_maxPriorityFeePerGas` once.
         var fallbackTip: Wei = .gwei(1)
     }
@@ -88,18 +90,18 @@ struct ChainWatcher: Sendable {
         return MarketFees(baseFee: baseFee, suggestedTip: tip)
     }
 
-    /// Blocks `first...last`, fetched at most 16 at a time; a block the node does not have yet
+    /// Blocks `first...last`, `blocksInFlight` at a time; a block the node does not have yet
     /// (or did not answer for) is missing from the result.
     private func headers(from first: UInt64, through last: UInt64) async throws(ChainRPCError) -> [UInt64: Block] {
         guard first <= last else { return [:] }
-        let rpc = rpc
+        let rpc = rpc, width = max(1, settings.blocksInFlight)
         let results = await withTaskGroup(of: (UInt64, Block?).self) { group in
             var next = first
             var blocks: [UInt64: Block] = [:]
             func add(_ number: UInt64, _ group: inout TaskGroup<(UInt64, Block?)>) {
                 group.addTask { (number, try? await rpc.block(.number(BlockNumber(number)))) }
             }
-            while next <= last && next < first + 16 {
+            while next <= last && next < first + width {
                 add(next, &group)
                 next += 1
             }
