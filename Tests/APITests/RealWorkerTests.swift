@@ -30,7 +30,7 @@ struct RealWorkerTests {
         return (#"{"message_type": "add_weight(address _addr, uint256 _weight)", "data": "\#(hex)"}"#, try! Calldata(hex: hex))
     }
 
-    @Test("Prefer: wait answers 202 with the current status at its deadline, and 200 with the transaction once the worker broadcast it")
+    @Test("Prefer: wait answers 202 with the current status at its deadline, and 200 with the transaction once a node holds it")
     func preferWaitWithARealWorker() async throws {
         try await withDevChain { chain in
             // The mission's slow node: every call answered, after 4-6 s.
