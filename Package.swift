@@ -295,6 +295,10 @@ let package = Package(
                 "Lifecycle",
                 "BroadcastModel", "ChainRPC", "DevChainSupport", "EVMPrimitives", "EVMSigning", "KafkaTestSupport",
                 "StatusStore",
+                // The results topic read back (Kafka) and the store's file read directly (GRDB).
+                "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

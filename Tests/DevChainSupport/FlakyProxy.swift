@@ -48,10 +48,11 @@ public struct FlakyProxy: Sendable {
     public var url: String { process.url }
     private let process: DevProcess
 
-    /// Starts a proxy forwarding to `upstream`.
-    public static func start(upstream: String, options: Options = .init()) async throws -> FlakyProxy {
+    /// Starts a proxy forwarding to `upstream`, on `port` (0: a free one). A proxy stopped and
+    /// started again on its port is a node that went away and came back at the same address.
+    public static func start(upstream: String, options: Options = .init(), port: Int = 0) async throws -> FlakyProxy {
         let root = try RepositoryRoot.locate()
-        let arguments = ["--upstream", upstream, "--host", "127.0.0.1", "--port", "0"] + options.arguments
+        let arguments = ["--upstream", upstream, "--host", "127.0.0.1", "--port", String(port)] + options.arguments
         let process = try await DevProcess.launch(
             name: "flaky-proxy",
             executable: try RepositoryRoot.python(),

@@ -69,6 +69,21 @@ struct Workspace {
 
     /// Writes the key files (mode 0600) and a configuration for this broker, chain and port.
     func writeConfiguration(broker: TansuBroker, rpcURL: String, apiPort: Int, senders: [Sender]) throws {
+        try writeConfiguration(broker: broker, rpcURLs: [rpcURL], apiPort: apiPort, senders: senders)
+    }
+
+    /// Where a configuration written under `name` goes (`writeConfiguration(…, named:)`).
+    func configPath(named name: String) -> String {
+        directory.appendingPathComponent("\(name).json").path
+    }
+
+    /// Writes the key files and a configuration with `rpcURLs` as the endpoints, changed by
+    /// `adjust` (`$0.merge("worker", ["maxUnsent": 4])`), to `configPath` or, with a `name`, to
+    /// `configPath(named:)`: processes of one test can each have their own.
+    func writeConfiguration(
+        broker: TansuBroker, rpcURLs: [String], apiPort: Int, senders: [Sender], named name: String? = nil,
+        adjust: (inout [String: Any]) -> Void = { _ in }
+    ) throws {
         var signers: [String: Any] = ["names": senders.map(\.signerName)]
         var messageTypes: [String: Any] = ["names": senders.map(\.messageTypeName)]
         for sender in senders {
@@ -87,7 +102,7 @@ struct Workspace {
                 "brokers": broker.bootstrapServers, "requestsTopic": Topics.requests, "resultsTopic": Topics.results,
                 "consumerGroup": "broadcaster-workers", "produceTimeout": 5, "sessionTimeout": 6,
             ],
-            "rpc": ["endpoints": [rpcURL], "callTimeout": 10, "chainID": 131_277_322_940_537],
+            "rpc": ["endpoints": rpcURLs, "callTimeout": 10, "chainID": 131_277_322_940_537],
             "retry": ["initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2, "deadline": 120],
             "store": ["path": storePath, "busyTimeout": 5],
             "api": ["host": "127.0.0.1", "port": apiPort],
@@ -98,8 +113,19 @@ struct Workspace {
             "signers": signers,
             "messageTypes": messageTypes,
         ]
-        let data = try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: configPath))
+        var adjusted = configuration
+        adjust(&adjusted)
+        let data = try JSONSerialization.data(withJSONObject: adjusted, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: name.map(configPath(named:)) ?? configPath))
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Sets `values` in the configuration node `section`, keeping its other keys.
+    mutating func merge(_ section: String, _ values: [String: Any]) {
+        var node = self[section] as? [String: Any] ?? [:]
+        node.merge(values) { _, new in new }
+        self[section] = node
     }
 }
 
@@ -109,7 +135,7 @@ final class BroadcasterProcess {
     let logFile: URL
     private let process: Process
 
-    init(_ command: String, name: String, workspace: Workspace) throws {
+    init(_ command: String, name: String, workspace: Workspace, configPath: String? = nil) throws {
         self.name = name
         logFile = workspace.directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -117,7 +143,7 @@ final class BroadcasterProcess {
         defer { try? log.close() }
         process = Process()
         process.executableURL = try Self.executable()
-        process.arguments = [command, "--config", workspace.configPath]
+        process.arguments = [command, "--config", configPath ?? workspace.configPath]
         // Only the file configures it: a BROADCASTER_* variable of this shell would override it.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BROADCASTER_") }
         process.currentDirectoryURL = workspace.directory
@@ -140,8 +166,43 @@ final class BroadcasterProcess {
         }
     }
 
+    /// SIGSTOP: the process freezes (a long GC pause, a VM migration), holding whatever it holds.
+    func pause() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT after `pause()`.
+    func resume() {
+        kill(process.processIdentifier, SIGCONT)
+    }
+
+    /// Resident memory in KiB (`VmRSS` of /proc), nil once the process is gone.
+    var residentKiB: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+
     /// The log so far.
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Where the log ends now, for `log(after:)`.
+    var logMark: Int { log.utf8.count }
+
+    /// The log's lines written after `mark` (a `logMark` taken earlier).
+    func log(after mark: Int) -> [Substring] {
+        let bytes = Array(log.utf8)
+        guard mark < bytes.count else { return [] }
+        return String(decoding: bytes[mark...], as: UTF8.self)[...].split(separator: "\n")
+    }
+
+    /// A worker's name in leases and outbox claims, from its start-up line.
+    var owner: String? {
+        guard let line = log.split(separator: "\n").first(where: { $0.contains("worker pipeline starting") }) else { return nil }
+        return LogLine.value(of: "owner", in: line)
+    }
 
     /// Waits until the log contains `marker`; fails with the log's tail if the process exits or time runs out.
     func waitForLog(_ marker: String, timeout: Duration) async throws {
@@ -203,10 +264,12 @@ final class Stack {
         return api
     }
 
-    /// Starts a worker; `waitForAssignment` waits until it is in the group with partitions.
-    func startWorker(_ number: Int, waitForAssignment: Bool = true) async throws -> BroadcasterProcess {
+    /// Starts a worker (with the configuration at `configPath`, the workspace's by default);
+    /// `waitForAssignment` waits until it is in the group with partitions.
+    func startWorker(_ number: Int, waitForAssignment: Bool = true, configPath: String? = nil) async throws -> BroadcasterProcess {
         generation += 1
-        let worker = try BroadcasterProcess("worker", name: "worker-\(number)-\(generation)", workspace: workspace)
+        let worker = try BroadcasterProcess(
+            "worker", name: "worker-\(number)-\(generation)", workspace: workspace, configPath: configPath)
         processes.append(worker)
         if waitForAssignment {
             // Tansu holds a JoinGroup for about half the session timeout; a rebalance may take two.
@@ -218,8 +281,18 @@ final class Stack {
     /// SIGKILLs everything still running; for the test's `defer`.
     func killAll() {
         for process in processes where process.isRunning {
+            kill(process.pid, SIGCONT)
             kill(process.pid, SIGKILL)
         }
+    }
+}
+
+/// Reads swift-log's `StreamLogHandler` lines: `… level label : key=value key=value [Module] message`.
+enum LogLine {
+    /// The value of metadata `key` in `line`, if present.
+    static func value(of key: String, in line: some StringProtocol) -> String? {
+        guard let found = line.range(of: " \(key)=") else { return nil }
+        return String(line[found.upperBound...].prefix { $0 != " " })
     }
 }
 

@@ -246,6 +246,10 @@ actor LaneSupervisor: ChainObserver {
             do {
                 for orphan in try await effects.store.orphanedSenders() {
                     if let topic = orphan.topic, let partition = orphan.partition, assigned[topic]?.contains(partition) != true { continue }
+                    guard lanes[orphan.sender] == nil, !starting.contains(orphan.sender) else { continue }
+                    effects.logger.info(
+                        "taking over unfinished work nobody holds",
+                        metadata: ["from": "\(orphan.sender)", "partition": "\(orphan.partition.map(String.init) ?? "unknown")"])
                     start(orphan.sender, topic: orphan.topic, partition: orphan.partition)
                 }
             } catch {

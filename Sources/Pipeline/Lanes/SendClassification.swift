@@ -3,7 +3,8 @@ import Lifecycle
 
 /// How the answers of every endpoint to one `eth_sendRawTransaction` combine into one result:
 /// any node taking it wins; then a used nonce (settled by receipts); then a definitive
-/// refusal; then a lost answer (it may have landed); "not sent" only when no call got through.
+/// refusal (the least drastic of them); then a lost answer (it may have landed); "not sent"
+/// only when no call got through.
 enum SendClassification {
     static func result(of outcomes: [Result<TxHashAnswer, ChainRPCError>]) -> (SendResult, endpoint: String?) {
         let classified = outcomes.map(classify)
@@ -40,13 +41,19 @@ enum SendClassification {
         }
     }
 
+    /// Lower wins. Among refusals: a used nonce, a gap to repair, fees to bump, funds to wait
+    /// for, and giving up only when no endpoint offers anything better, so endpoints that
+    /// disagree give one result whatever order their answers arrive in.
     private static func rank(of result: SendResult) -> Int {
         switch result {
         case .accepted: 0
         case .refused(.nonceTooLow, _): 1
-        case .refused: 2
-        case .unknown: 3
-        case .notSent: 4
+        case .refused(.nonceTooHigh, _): 2
+        case .refused(.feesTooLow, _): 3
+        case .refused(.insufficientFunds, _): 4
+        case .refused(.invalid, _): 5
+        case .unknown: 6
+        case .notSent: 7
         }
     }
 }

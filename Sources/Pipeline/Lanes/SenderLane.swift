@@ -5,6 +5,7 @@ import Foundation
 import Lifecycle
 import Logging
 import StatusStore
+import Synchronization
 
 /// Works one sender's unfinished requests while this worker holds the sender's lease: keeps
 /// their ``SenderLaneState``, carries out its actions (sends to every healthy endpoint, pool
@@ -58,6 +59,9 @@ actor SenderLane {
     private var saveFailures = 0
     private let inputs: AsyncStream<Input>
     private let continuation: AsyncStream<Input>.Continuation
+    /// Requests handed over (`.add`) and not taken in yet: intake's bound counts them, or it
+    /// would take batch after batch while the lane is busy with something else.
+    private let arriving = Mutex(0)
 
     init(fence: LeaseFence, effects: LaneEffects, head: BlockNumber?, market: MarketFees?) {
         self.sender = fence.sender
@@ -70,11 +74,14 @@ actor SenderLane {
     }
 
     nonisolated func send(_ input: Input) {
+        if case .add = input { arriving.withLock { $0 += 1 } }
         continuation.yield(input)
     }
 
-    /// Requests not sent to any node yet: what back-pressure counts.
-    var unsentCount: Int { state.requests.values.count { $0.state.acceptedVersion == 0 && !$0.state.isFinal } }
+    /// Requests not sent to any node yet, handed ones included: what back-pressure counts.
+    var unsentCount: Int {
+        state.requests.values.count { $0.state.acceptedVersion == 0 && !$0.state.isFinal } + arriving.withLock { $0 }
+    }
 
     /// Works `loaded` (the sender's unfinished requests, from the store) and whatever arrives,
     /// until stopped, cancelled, or the lease is lost.
@@ -117,6 +124,7 @@ actor SenderLane {
         switch input {
         case .add(let stored):
             await add(stored)
+            arriving.withLock { $0 -= 1 }
         case .event(let id, let event, let facts):
             guard let updated = state.apply(event, to: id, at: now, random: &random) else { return }
             dirty.insert(id)
