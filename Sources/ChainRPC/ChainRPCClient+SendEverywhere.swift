@@ -22,7 +22,13 @@ extension ChainRPCClient {
             for index in targets {
                 let endpoint = configuration.endpoints[index]
                 group.addTask {
-                    switch await attempt(body, to: endpoint, as: TxHash.self) {
+                    let started = ContinuousClock.now
+                    let answer = await attempt(body, to: endpoint, as: TxHash.self)
+                    // Sends count for the node's metrics and liveness like every other call.
+                    observer?.observe(
+                        RPCCallObservation(
+                            method: method, endpoint: endpoint, duration: ContinuousClock.now - started, failure: answer.failure))
+                    switch answer {
                     case .success(let hash):
                         await health.recordSuccess(of: index)
                         return .success(TxHashAnswer(hash: hash, endpoint: endpoint.description))

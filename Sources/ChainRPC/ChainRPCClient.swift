@@ -22,7 +22,7 @@ public struct ChainRPCClient: Sendable {
     private let httpClient: HTTPClient
     let health: EndpointHealthMonitor
     private let logger: Logger
-    private let observer: (any RPCCallObserver)?
+    let observer: (any RPCCallObserver)?
 
     /// - Parameter observer: told about every call to every endpoint (metrics).
     public init(
@@ -148,7 +148,7 @@ public struct ChainRPCClient: Sendable {
 }
 
 extension Result {
-    fileprivate var failure: Failure? {
+    var failure: Failure? {
         if case .failure(let failure) = self { failure } else { nil }
     }
 }
