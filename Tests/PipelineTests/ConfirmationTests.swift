@@ -19,8 +19,8 @@ extension OnChain {
             try await withGround(blockTime: 3600) { ground in
                 let configuration = try ground.configuration { $0.tracking.confirmations = 3 }
                 let request = Fixtures.request(weight: 1)
-                let (stored, events) = try await watchingResults(ground.broker, for: request.id) {
-                    try await whileWorkerRuns(configuration) {
+                let (stored, events) = try await whileWorkerRuns(configuration) {
+                    try await watchingResults(ground.broker, for: request.id) {
                         try await withChainFacts(ground.chain) { chain throws in
                             try await ground.produce(request)
                             let submitted = try await ground.request(request.id) { $0.status == .submitted }
@@ -71,8 +71,8 @@ extension OnChain {
             try await withGround(blockTime: 3600) { ground in
                 let configuration = try ground.configuration { $0.tracking.confirmations = 3 }
                 let request = Fixtures.request(weight: dropTransactions ? 2 : 3)
-                let (stored, events) = try await watchingResults(ground.broker, for: request.id) {
-                    try await whileWorkerRuns(configuration) {
+                let (stored, events) = try await whileWorkerRuns(configuration) {
+                    try await watchingResults(ground.broker, for: request.id) {
                         try await withChainFacts(ground.chain) { chain throws in
                             try await ground.produce(request)
                             let hash = try await ground.request(request.id) { $0.status == .submitted }.lifecycle.original.hash

@@ -41,8 +41,8 @@ extension OnChain {
                 let pinned = try #require(Wei(exactly: ceiling.value * 2))
                 let head = Fixtures.request(weight: 30)
                 let behind = Fixtures.request(weight: 31)
-                let (settled, events) = try await watchingResults(ground.broker, for: head.id) {
-                    try await whileWorkerRuns(configuration, logs: logs) { _ in
+                let (settled, events) = try await whileWorkerRuns(configuration, logs: logs) { _ in
+                    try await watchingResults(ground.broker, for: head.id) {
                         try await withChainFacts(ground.chain) { chain throws in
                             try await ground.produce(head, behind)
                             let first = try await ground.request(head.id) { $0.status == .submitted }.lifecycle.original

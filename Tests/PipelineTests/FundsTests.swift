@@ -29,8 +29,8 @@ extension OnChain {
                     id: RequestID(), messageType: "poke(uint256)", function: "poke(uint256)",
                     data: Calldata(Array(Keccak256.hash(Array("poke(uint256)".utf8)).prefix(4)) + Fixtures.word(7)),
                     to: Fixtures.storeContract, from: poor, acceptedAt: Date())
-                let (stored, events) = try await watchingResults(ground.broker, for: request.id) {
-                    try await whileWorkerRuns(configuration, logs: logs) { _ in
+                let (stored, events) = try await whileWorkerRuns(configuration, logs: logs) { _ in
+                    try await watchingResults(ground.broker, for: request.id) {
                         try await withChainFacts(ground.chain) { chain throws in
                             #expect(try await chain.balance(of: poor) == .zero)
                             try await ground.produce(request)

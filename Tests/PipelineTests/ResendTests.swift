@@ -99,8 +99,8 @@ extension OnChain {
                     // Answers are held 4.5 s: the worker gives up on each after 1 s.
                     let configuration = try ground.configuration(rpcURL: proxy.url, callTimeout: .seconds(1))
                     let request = Fixtures.request(weight: 5)
-                    let (stored, events) = try await watchingResults(ground.broker, for: request.id) {
-                        try await whileWorkerRuns(configuration) {
+                    let (stored, events) = try await whileWorkerRuns(configuration) {
+                        try await watchingResults(ground.broker, for: request.id) {
                             try await withChainFacts(ground.chain) { chain in
                                 try await ground.produce(request)
                                 let unknown = try await ground.request(request.id) { $0.status == .unknown }

@@ -413,7 +413,8 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Reads the results topic from its end while `body` runs, and returns `body`'s result with
-/// the status events of `id` seen until one was final.
+/// the status events of `id` seen until one was final. Call it inside `whileWorkerRuns`: the
+/// worker's outbox publisher must still run after `body` to publish the last change.
 func watchingResults<T: Sendable>(
     _ broker: TansuBroker, for id: RequestID, timeout: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> T
 ) async throws -> (T, [StatusEvent]) {

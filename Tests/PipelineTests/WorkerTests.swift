@@ -24,8 +24,8 @@ extension OnChain {
                     try await Workspace.with { workspace in
                         let configuration = try workerConfiguration(broker: broker, rpcURL: chain.url, workspace: workspace)
                         let request = Fixtures.request()
-                        let (stored, events) = try await watchingResults(broker, for: request.id) {
-                            try await whileWorkerRuns(configuration) {
+                        let (stored, events) = try await whileWorkerRuns(configuration) {
+                            try await watchingResults(broker, for: request.id) {
                                 try await withRequestProducer(broker) { try await $0.send(request) }
                                 return try await storedRequest(request.id, in: try workspace.openStore()) { $0.status == .confirmed }
                             }
