@@ -98,6 +98,57 @@ extension OnChain {
             }
         }
 
+        /// Giving up is not failing: every answer to a send is lost though the send reached the
+        /// node, and the node goes away before `retry.deadline`. The worker, having heard from
+        /// no node, gives up and signs a cancellation while the node is away, but the original
+        /// it sent is mined in the meantime. Once the node is back the chain, not the give-up,
+        /// decides: the request is confirmed with the original's receipt, its call mined once,
+        /// the cancellation never.
+        @Test func aGivenUpRequestWhoseOriginalIsMinedIsConfirmedNotFailed() async throws {
+            let losingSendAnswers = FlakyProxy.Options(
+                seed: 4, timeScale: 10, pSilent: 1, pError: 0, silentForwardFraction: 1, faultMethods: ["eth_sendRawTransaction"])
+            try await withGround(blockTime: 3600) { ground in
+                try await withFlakyProxy(upstream: ground.chain.url, options: losingSendAnswers) { proxy in
+                    var retry = quickRetry
+                    retry.deadline = .seconds(6)
+                    let configuration = try ground.configuration(rpcURL: proxy.url, retry: retry, callTimeout: .seconds(1))
+                    let request = Fixtures.request(weight: 53)
+                    let (stored, cancellation) = try await whileWorkerRuns(configuration) {
+                        try await withChainFacts(ground.chain) { chain throws in
+                            try await ground.produce(request)
+                            let unknown = try await ground.request(request.id) { $0.status == .unknown }
+                            let original = unknown.lifecycle.original.hash
+                            _ = try await eventually("the node to hold the original") { try await chain.rpc.transaction(original) }
+                            try await proxy.outage(for: .seconds(14))
+
+                            let cancelling = try await ground.request(request.id, timeout: .seconds(30)) {
+                                $0.lifecycle.latest.kind == .cancellation
+                            }
+                            #expect(cancelling.lifecycle.acceptedVersion == 0, "no node answer ever arrived")
+                            #expect(cancelling.status != .failed, "given up, but nothing on chain says it cannot land")
+                            let cancellation = cancelling.lifecycle.latest.hash
+                            #expect(try await chain.rpc.transaction(cancellation) == nil, "the cancellation has not reached the node")
+                            // The node mines what it holds: the original.
+                            let block = try #require(try await ground.chain.mine().first)
+                            #expect(block.transactionCount == 1)
+                            #expect(try await chain.receipt(original).blockNumber == block.number)
+                            try await ground.chain.mine()
+                            let stored = try await ground.request(request.id, timeout: .seconds(60)) { $0.status.isFinal }
+                            return (stored, cancellation)
+                        }
+                    }
+                    #expect(stored.status == .confirmed, "\(stored.status): \(stored.lifecycle.reason ?? "")")
+                    #expect(stored.lifecycle.inclusion?.hash == stored.lifecycle.original.hash)
+                    #expect(stored.lifecycle.versions.map(\.kind) == [.original, .cancellation])
+                    try await withChainFacts(ground.chain) { chain throws in
+                        #expect(try await chain.mined(carrying: request.data).map(\.hash) == [stored.lifecycle.original.hash])
+                        #expect(try await chain.rpc.transactionReceipt(cancellation) == nil)
+                        #expect(try await chain.minedCount(of: Fixtures.sender) == Nonce(1))
+                    }
+                }
+            }
+        }
+
         /// Another transaction of the same key (signed by the test, unknown to the worker) takes
         /// nonce N first. The request at N hears "nonce too low" once; receipts settle it: none
         /// of its versions is mined and the sender's count is past N two blocks deep, so it
