@@ -102,5 +102,94 @@ extension OnChain {
                 #expect(events.map(\.status).contains(.replaced))
             }
         }
+
+        /// A fee refusal is answered by a replacement, not a retry of the same bytes. A
+        /// transaction of the test's own holds the request's nonce in the node's pool, paying 5%
+        /// more than the worker's first version: the node answers "replacement transaction
+        /// underpriced". With room under the ceiling the worker raises its fees until the node
+        /// swaps its version in (+12% is still refused, +25% is taken), and that version is
+        /// mined, the other transaction never. With a ceiling the second raise would pass, the
+        /// worker never signs above it and alerts; the other transaction is mined, and the
+        /// chain, by receipts, fails the request.
+        @Test(arguments: [true, false])
+        func aFeeRefusalIsAnsweredByReplacementsThatNeverPassTheCeiling(ceilingAllowsIt: Bool) async throws {
+            try await withGround(blockTime: 3600) { ground in
+                let logs = LogRecorder()
+                // The market stands still: every version is priced from the same base fee and tip.
+                let baseFee = try await withChainFacts(ground.chain) { chain throws in
+                    try #require(try await chain.rpc.block(.latest)?.baseFeePerGas)
+                }
+                try await ground.chain.setBaseFee(baseFee)
+                let warmUp = Fixtures.request(weight: 32)
+                let request = Fixtures.request(weight: ceilingAllowsIt ? 33 : 34)
+                let probe = try ground.configuration()
+                let first = FeePolicy(
+                    minTip: probe.fees.minPriorityFeePerGas, maxTip: probe.fees.maxPriorityFeePerGas, ceiling: probe.fees.maxFeePerGas
+                ).initial(for: MarketFees(baseFee: baseFee, suggestedTip: try await withChainFacts(ground.chain) { try await $0.rpc.maxPriorityFeePerGas() }))
+                // Room for two raises of 12%, or for one.
+                let ceiling = try #require(Wei(exactly: first.maxFeePerGas.value * (ceilingAllowsIt ? 130 : 115) / 100))
+                let configuration = try ground.configuration { $0.fees.maxFeePerGas = ceiling }
+                let (stored, intruder) = try await whileWorkerRuns(configuration, logs: logs) { _ in
+                    try await withChainFacts(ground.chain) { chain throws in
+                        try await ground.produce(warmUp)
+                        let warm = try await ground.request(warmUp.id) { $0.status == .submitted }
+                        #expect(warm.lifecycle.original.fees == first, "the worker prices from the same market")
+                        try await ground.chain.mine(blocks: 2)
+                        _ = try await ground.request(warmUp.id) { $0.status == .confirmed }
+
+                        // Nonce 1, which the worker hands out next, taken in the pool first.
+                        let intruder = try await chain.sendTransfer(
+                            fromDevKey: 1, to: DevKeys.address(9), value: Wei(1), nonce: Nonce(1),
+                            tip: try #require(Wei(exactly: first.maxPriorityFeePerGas.value * 105 / 100)),
+                            maxFee: try #require(Wei(exactly: first.maxFeePerGas.value * 105 / 100)))
+                        try await ground.produce(request)
+                        if ceilingAllowsIt {
+                            let taken = try await ground.request(request.id) { $0.status == .replaced }
+                            #expect(taken.lifecycle.nonce == Nonce(1))
+                            let pooled = try #require(try await chain.rpc.transaction(taken.lifecycle.latest.hash))
+                            #expect(pooled.input == request.data && pooled.blockNumber == nil)
+                            #expect(try await chain.rpc.transaction(intruder) == nil, "the node swapped our version in")
+                        } else {
+                            _ = try await eventually("the fee ceiling alert") {
+                                logs.alerts.first { $0.message.contains("fees.maxFeePerGasGwei") && $0.metadata["request_id"] == "\(request.id)" }
+                            }
+                            let held = try #require(try await ground.store.request(request.id))
+                            #expect(held.lifecycle.versions.count == 2, "one raise fits under the ceiling, the next does not")
+                            #expect(try await chain.rpc.transaction(intruder)?.blockNumber == nil, "the other transaction still holds the nonce")
+                        }
+                        try await ground.chain.mine()
+                        try await ground.chain.mine()
+                        let stored = try await ground.request(request.id, timeout: .seconds(45)) { $0.status.isFinal }
+                        return (stored, intruder)
+                    }
+                }
+                let versions = stored.lifecycle.versions
+                #expect(versions.allSatisfy { $0.fees.maxFeePerGas <= ceiling }, "\(versions.map(\.fees))")
+                #expect(versions.first?.fees == first)
+                for (lower, higher) in zip(versions, versions.dropFirst()) {
+                    #expect(higher.kind == .replacement)
+                    #expect(higher.fees.maxFeePerGas.value * 100 >= lower.fees.maxFeePerGas.value * 110)
+                    #expect(higher.fees.maxPriorityFeePerGas.value * 100 >= lower.fees.maxPriorityFeePerGas.value * 110)
+                }
+                let attempts = try await ground.store.attempts(of: request.id)
+                #expect(attempts.first?.outcome == .feesTooLow, "\(attempts.map(\.outcome))")
+                #expect(!attempts.contains { $0.outcome == .accepted && $0.version < versions.count }, "no underpriced version was taken")
+                try await withChainFacts(ground.chain) { chain throws in
+                    let atNonce = try #require(try await chain.mined(from: Fixtures.sender).first { $0.nonce == Nonce(1) })
+                    if ceilingAllowsIt {
+                        #expect(stored.status == .confirmed)
+                        #expect(versions.count == 3)
+                        #expect(atNonce.hash == versions.last?.hash && stored.lifecycle.inclusion?.hash == atNonce.hash)
+                        #expect(try await chain.rpc.transactionReceipt(intruder) == nil)
+                    } else {
+                        #expect(stored.status == .failed)
+                        #expect(stored.lifecycle.reason?.contains("taken by another") == true, "\(stored.lifecycle.reason ?? "")")
+                        #expect(versions.count == 2)
+                        #expect(atNonce.hash == intruder)
+                        #expect(try await chain.mined(carrying: request.data).isEmpty)
+                    }
+                }
+            }
+        }
     }
 }
