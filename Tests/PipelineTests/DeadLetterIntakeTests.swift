@@ -23,9 +23,8 @@ extension OnChain {
     @Suite("Dead letters before offsets")
     struct DeadLetterIntakeTests {
         @Test func anUnparsableMessageHoldsTheBatchUntilItsDeadLetterIsAcknowledged() async throws {
-            try await withIntake { intake in
-                let good = Fixtures.request()
-                await intake.consume([.raw(Array("{not json".utf8)), .request(good)])
+            let good = Fixtures.request()
+            try await withIntake(consumed: [.raw(Array("{not json".utf8)), .request(good)]) { intake in
                 try await intake.deadLetterTopic.waitForRefusals(2)
                 // The whole batch waits: nothing signed, no offset stored.
                 #expect(try intake.storedOffsets() == [:])
@@ -43,12 +42,14 @@ extension OnChain {
         }
 
         @Test func aRetryOfAnUnknownRequestHoldsItsPartitionUntilItsDeadLetterIsAcknowledged() async throws {
-            try await withIntake { intake in
-                let first = Fixtures.request()
+            let first = Fixtures.request()
+            let orphan = {
                 var orphan = Fixtures.request()
                 orphan.retryOf = RequestID()
-                let last = Fixtures.request()
-                await intake.consume([.request(first), .request(orphan), .request(last)])
+                return orphan
+            }()
+            let last = Fixtures.request()
+            try await withIntake(consumed: [.request(first), .request(orphan), .request(last)]) { intake in
                 try await intake.deadLetterTopic.waitForRefusals(2)
                 // The store refused the orphan alone: the others are signed (nonces 0 and 1) and
                 // handed to their lane, but the partition's offset stays at the orphan (1).
@@ -138,7 +139,10 @@ private final class RunningIntake: Sendable {
 
 /// Runs the worker's intake loop on a fresh store file, with its lane supervisor and chain
 /// watcher against the local node (for the leases, the fees and the nonces), while `body` runs.
-private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws -> Void) async throws {
+/// `consumed` is in the buffer before the loop starts, so the loop takes it as one batch.
+private func withIntake(
+    consumed: [Consumed], _ body: @escaping @Sendable (RunningIntake) async throws -> Void
+) async throws {
     try await withDevChain(blockTime: 0.5) { chain throws in
         try await withChainRPCClient(endpoints: [chain.url]) { node in
             try await Workspace.with { workspace in
@@ -180,6 +184,7 @@ private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await supervisor.run() }
                     group.addTask { await watcher.run() }
+                    await intake.consume(consumed)
                     group.addTask { try await loop.run(buffer) }
                     defer { group.cancelAll() }
                     try await body(intake)
