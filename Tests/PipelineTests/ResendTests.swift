@@ -134,7 +134,7 @@ extension OnChain {
 
 extension Array {
     /// `transform` of each element, one after the other.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
