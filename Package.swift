@@ -265,15 +265,15 @@ let package = Package(
             dependencies: [
                 "Pipeline", "ABI", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
                 "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
+                "Admission", "Lifecycle",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            // Being rewritten for the lifecycle.
-            exclude: ["DeadLetterIntakeTests.swift", "Fixtures.swift", "WorkerHarness.swift", "WorkerTests.swift", "StartupChecksTests.swift", "HealthServerTests.swift"]
+            ]
         ),
         .testTarget(
             name: "APITests",

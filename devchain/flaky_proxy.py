@@ -3,6 +3,7 @@
     .venv/bin/python devchain/flaky_proxy.py --upstream http://127.0.0.1:8545 --port 8546
         [--seed N] [--time-scale X] [--p-silent 0.01] [--p-error 0.04]
         [--latency-min 20] [--latency-max 30] [--silent-forward-fraction 0.5]
+        [--fault-methods eth_sendRawTransaction,...]
 
 Per request, a seeded RNG picks one outcome:
   silent  (p-silent): no answer; the connection is held latency-max * 1.5, then closed.
@@ -11,7 +12,12 @@ Per request, a seeded RNG picks one outcome:
   ok      (the rest): forwarded at once, answered after a uniform latency.
 Every duration is divided by --time-scale. A body whose calls are all `dev_` methods (the
 node's test commands) is forwarded at once and answered as the node answered, without a
-draw, so commands never perturb a seeded run. Prints `READY http://HOST:PORT` on stdout;
+draw, so commands never perturb a seeded run. With --fault-methods only bodies calling one
+of those methods get a draw; the others pass straight through the same way, so a test can
+lose the answers of sends alone while the caller's reads are answered.
+`POST /_proxy/outage {"seconds": S}` takes the proxy down for S seconds: it stops listening
+(connections are refused) and cuts the connections it holds, then listens on the same port
+again. Prints `READY http://HOST:PORT` on stdout;
 `GET /stats` and SIGTERM (on stderr) report per-outcome counters.
 """
 
@@ -32,7 +38,7 @@ log = logging.getLogger("flaky-proxy")
 
 ERROR_KINDS = ("http_502", "http_503", "rpc_internal_error", "rpc_timeout")
 COUNTERS = ("requests", "ok", "silent_forwarded", "silent_dropped", *ERROR_KINDS,
-            "upstream_failed", "max_in_flight", "dev_passthrough")
+            "upstream_failed", "max_in_flight", "dev_passthrough", "passthrough", "outages")
 UPSTREAM_CONNECTIONS = 64   # the upstream node is thread-per-connection: bound it
 
 
@@ -51,6 +57,11 @@ class FlakyProxy:
         self.in_flight = 0
         self.started = time.monotonic()
         self.session: ClientSession | None = None
+        self.runner: web.AppRunner | None = None
+        self.site: web.TCPSite | None = None
+        self.address: tuple[str, int] | None = None
+        self.down = False
+        self.outage_task: asyncio.Task | None = None
 
     def scaled(self, seconds: float) -> float:
         return seconds / self.args.time_scale
@@ -70,8 +81,15 @@ class FlakyProxy:
 
     async def handle_rpc(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        if _only_dev_calls(body):
-            self.stats["dev_passthrough"] += 1
+        if self.down:
+            # A call on a connection kept from before the outage: cut off unanswered.
+            if request.transport is not None:
+                request.transport.close()
+            raise web.HTTPServiceUnavailable()
+        passthrough = ("dev_passthrough" if _only_dev_calls(body)
+                       else "passthrough" if not _calls_any(body, self.args.fault_methods) else None)
+        if passthrough is not None:
+            self.stats[passthrough] += 1
             forwarded = await self._forward(body)
             if forwarded is None:
                 return web.Response(status=502, text="upstream unreachable\n")
@@ -122,6 +140,34 @@ class FlakyProxy:
             log.warning("upstream call failed: %s", error)
             return None
 
+    async def handle_outage(self, request: web.Request) -> web.Response:
+        try:
+            options = json.loads(await request.read())
+        except ValueError:
+            options = None
+        seconds = options.get("seconds") if isinstance(options, dict) and set(options) == {"seconds"} else None
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
+            return web.json_response({"error": 'give {"seconds": S} with 0 < S <= 3600'}, status=400)
+        if self.down:
+            return web.json_response({"error": "an outage is under way"}, status=409)
+        self.down = True
+        self.stats["outages"] += 1
+        self.outage_task = asyncio.create_task(self._outage(float(seconds)))
+        return web.json_response({"seconds": seconds})
+
+    async def _outage(self, seconds: float) -> None:
+        await asyncio.sleep(0.05)   # the answer to the command goes out first
+        host, port = self.address
+        log.info("outage: refusing connections on %s:%d for %g s", host, port, seconds)
+        await self.site.stop()
+        for handler in self.runner.server.connections:
+            handler.force_close()
+        await asyncio.sleep(seconds)
+        self.site = web.TCPSite(self.runner, host, port, backlog=4096)
+        await self.site.start()
+        self.down = False
+        log.info("outage over: listening on %s:%d again", host, port)
+
     async def handle_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.snapshot())
 
@@ -144,6 +190,19 @@ def _only_dev_calls(body: bytes) -> bool:
     return bool(calls) and all(
         isinstance(call, dict) and isinstance(call.get("method"), str) and call["method"].startswith("dev_")
         for call in calls)
+
+
+def _calls_any(body: bytes, methods: frozenset[str] | None) -> bool:
+    """True when `methods` is None (every call is faulted) or the body calls one of them; a
+    body that does not parse is faulted like any other."""
+    if methods is None:
+        return True
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return True
+    calls = parsed if isinstance(parsed, list) else [parsed]
+    return not calls or any(not isinstance(call, dict) or call.get("method") in methods for call in calls)
 
 
 def _rpc_error_response(body: bytes, message: str) -> web.Response:
@@ -169,12 +228,14 @@ async def serve(args: argparse.Namespace) -> None:
     )
     app = web.Application(client_max_size=16 * 1024 * 1024)
     app.router.add_get("/stats", proxy.handle_stats)
+    app.router.add_post("/_proxy/outage", proxy.handle_outage)
     app.router.add_post("/{tail:.*}", proxy.handle_rpc)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port, backlog=4096)
     await site.start()
     host, port = runner.addresses[0][:2]
+    proxy.runner, proxy.site, proxy.address = runner, site, (host, port)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -200,7 +261,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--latency-min", type=float, default=20.0)
     parser.add_argument("--latency-max", type=float, default=30.0)
     parser.add_argument("--silent-forward-fraction", type=float, default=0.5)
+    parser.add_argument("--fault-methods", default=None,
+                        help="comma-separated methods: only bodies calling one of them get a draw (default: all)")
     args = parser.parse_args()
+    if args.fault_methods is not None:
+        args.fault_methods = frozenset(m.strip() for m in args.fault_methods.split(",") if m.strip())
+        if not args.fault_methods:
+            parser.error("--fault-methods needs at least one method name")
     if not 0 <= args.p_silent + args.p_error <= 1 or args.p_silent < 0 or args.p_error < 0:
         parser.error("--p-silent and --p-error must be probabilities summing to at most 1")
     if args.time_scale <= 0 or not 0 <= args.latency_min <= args.latency_max:

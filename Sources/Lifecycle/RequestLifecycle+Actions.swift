@@ -50,15 +50,21 @@ extension RequestLifecycle {
     public func nextWake(_ context: Context) -> Date? {
         guard !state.isFinal, state.inclusion == nil else { return nil }
         var times: [Date] = []
-        if !state.needsSettlement {
-            if let due = state.nextSendAt, !inFlight.contains(.send) { times.append(due) }
-            if state.acceptedVersion == state.latest.number, let due = state.poolCheckAt, !inFlight.contains(.checkPool) {
-                times.append(due)
-            }
-            if state.giveUpReason == nil, state.acceptedVersion == 0, !state.waitingForFunds { times.append(state.deadline) }
-            if let due = bumpDueAt(context) { times.append(due) }
+        // A timer of an action that is backing off is due when the backoff ends, not before:
+        // a wake in the past while nothing can run makes the lane spin.
+        func due(_ kind: LifecycleAction.Kind, at date: Date) {
+            guard !inFlight.contains(kind) else { return }
+            times.append(max(date, notBefore[kind] ?? date))
         }
-        times += notBefore.filter { !inFlight.contains($0.key) }.map(\.value)
+        if !state.needsSettlement {
+            if let date = state.nextSendAt { due(.send, at: date) }
+            if state.acceptedVersion == state.latest.number, let date = state.poolCheckAt { due(.checkPool, at: date) }
+            if state.giveUpReason == nil, state.acceptedVersion == 0, !state.waitingForFunds { times.append(state.deadline) }
+            // An overdue bump that `nextActions` did not hand out waits for what an event
+            // brings (the market, a head below the fee ceiling), not for the clock.
+            if let date = bumpDueAt(context), date > context.now { due(.sign, at: date) }
+        }
+        times += notBefore.filter { !inFlight.contains($0.key) && $0.value > context.now }.map(\.value)
         return times.min()
     }
 

@@ -31,6 +31,9 @@ extension RequestLifecycle {
                 state.lastError = "the node no longer holds version \(version) (evicted, or the node restarted); sending the same bytes again"
             }
         case .included(let inclusion):
+            // A receipt ends a settlement, whoever found it: the lane reports the one its
+            // settlement found as an inclusion, and a later "nonce too low" must settle anew.
+            inFlight.remove(.settleNonce)
             guard !state.isFinal, state.version(inclusion.hash) != nil else { return }
             state.inclusion = inclusion
             state.nextSendAt = nil

@@ -19,10 +19,14 @@ public struct FlakyProxy: Sendable {
         public var latencyMax: Double?
         /// Fraction of silent calls that still reach the node (a timed-out send that landed).
         public var silentForwardFraction: Double?
+        /// Only calls of these methods get faults (nil: every call); the others are answered
+        /// by the node at once, so a test can lose the answers of sends alone.
+        public var faultMethods: [String]?
 
         public init(
             seed: UInt64 = 1, timeScale: Double = 100, pSilent: Double? = nil, pError: Double? = nil,
-            latencyMin: Double? = nil, latencyMax: Double? = nil, silentForwardFraction: Double? = nil
+            latencyMin: Double? = nil, latencyMax: Double? = nil, silentForwardFraction: Double? = nil,
+            faultMethods: [String]? = nil
         ) {
             self.seed = seed
             self.timeScale = timeScale
@@ -31,6 +35,7 @@ public struct FlakyProxy: Sendable {
             self.latencyMin = latencyMin
             self.latencyMax = latencyMax
             self.silentForwardFraction = silentForwardFraction
+            self.faultMethods = faultMethods
         }
 
         var arguments: [String] {
@@ -40,6 +45,7 @@ public struct FlakyProxy: Sendable {
             if let latencyMin { arguments += ["--latency-min", String(latencyMin)] }
             if let latencyMax { arguments += ["--latency-max", String(latencyMax)] }
             if let silentForwardFraction { arguments += ["--silent-forward-fraction", String(silentForwardFraction)] }
+            if let faultMethods { arguments += ["--fault-methods", faultMethods.joined(separator: ",")] }
             return arguments
         }
     }

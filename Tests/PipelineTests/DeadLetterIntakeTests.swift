@@ -8,6 +8,7 @@ import EVMPrimitives
 import EVMSigning
 import Foundation
 import Kafka
+import Lifecycle
 @testable import Pipeline
 import StatusStore
 import Synchronization
@@ -16,50 +17,54 @@ import Testing
 /// The worker's intake loop with a dead-letter topic that does not acknowledge for a while:
 /// a message is stored as consumed only once its dead letter is acknowledged, so a crash at
 /// any moment loses nothing. Real store file, real node (for the nonce), the worker's own
-/// decoder and admission; only the broker's acknowledgement is played by the test.
-@Suite("Dead letters before offsets", .serialized)
-struct DeadLetterIntakeTests {
-    @Test func anUnparsableMessageHoldsTheBatchUntilItsDeadLetterIsAcknowledged() async throws {
-        try await withIntake { intake in
+/// decoder and admission, lanes and chain watcher; only the broker's acknowledgement is played
+/// by the test.
+extension OnChain {
+    @Suite("Dead letters before offsets")
+    struct DeadLetterIntakeTests {
+        @Test func anUnparsableMessageHoldsTheBatchUntilItsDeadLetterIsAcknowledged() async throws {
             let good = Fixtures.request()
-            await intake.consume([.raw(Array("{not json".utf8)), .request(good)])
-            try await intake.deadLetterTopic.waitForRefusals(2)
-            // The whole batch waits: nothing signed, no offset stored.
-            #expect(try intake.storedOffsets() == [:])
-            #expect(try await intake.store.record(good.id) == nil)
+            try await withIntake(consumed: [.raw(Array("{not json".utf8)), .request(good)]) { intake in
+                try await intake.deadLetterTopic.waitForRefusals(2)
+                // The whole batch waits: nothing signed, no offset stored.
+                #expect(try intake.storedOffsets() == [:])
+                #expect(try await intake.store.request(good.id) == nil)
 
-            intake.deadLetterTopic.comesBack()
-            _ = try await eventually("the batch stored") { try intake.storedOffsets() == [0: 2] ? true : nil }
-            #expect(try await intake.store.record(good.id)?.nonce == Nonce(0))
-            #expect(intake.deadLetterTopic.acknowledged.map(\.reason.code) == ["malformed"])
-            #expect(intake.deadLetterTopic.acknowledged.map(\.message.offset) == [0])
-            let metrics = intake.metricsText()
-            #expect(metrics.contains(#"broadcaster_worker_dead_letters_total{reason="malformed"} 1"#), "\(metrics)")
-            #expect(metrics.contains(#"broadcaster_worker_retries_total{stage="dead_letter",class="broker"}"#), "\(metrics)")
+                intake.deadLetterTopic.comesBack()
+                _ = try await eventually("the batch stored") { try intake.storedOffsets() == [0: 2] ? true : nil }
+                #expect(try await intake.store.request(good.id)?.lifecycle.nonce == Nonce(0))
+                #expect(intake.deadLetterTopic.acknowledged.map(\.reason.code) == ["malformed"])
+                #expect(intake.deadLetterTopic.acknowledged.map(\.message.offset) == [0])
+                let metrics = intake.metricsText()
+                #expect(metrics.contains(#"broadcaster_worker_dead_letters_total{reason="malformed"} 1"#), "\(metrics)")
+                #expect(metrics.contains(#"broadcaster_worker_retries_total{stage="dead_letter",class="broker"}"#), "\(metrics)")
+            }
         }
-    }
 
-    @Test func aRetryOfAnUnknownRequestHoldsItsPartitionUntilItsDeadLetterIsAcknowledged() async throws {
-        try await withIntake { intake in
+        @Test func aRetryOfAnUnknownRequestHoldsItsPartitionUntilItsDeadLetterIsAcknowledged() async throws {
             let first = Fixtures.request()
-            var orphan = Fixtures.request()
-            orphan.retryOf = RequestID()
+            let orphan = {
+                var orphan = Fixtures.request()
+                orphan.retryOf = RequestID()
+                return orphan
+            }()
             let last = Fixtures.request()
-            await intake.consume([.request(first), .request(orphan), .request(last)])
-            try await intake.deadLetterTopic.waitForRefusals(2)
-            // The store refused the orphan alone: the others are signed (nonces 0 and 1) and
-            // handed to the broadcaster, but the partition's offset stays at the orphan (1).
-            #expect(try await intake.store.record(first.id)?.nonce == Nonce(0))
-            #expect(try await intake.store.record(last.id)?.nonce == Nonce(1))
-            #expect(try await intake.store.record(orphan.id) == nil)
-            #expect(try intake.storedOffsets() == [0: 1])
+            try await withIntake(consumed: [.request(first), .request(orphan), .request(last)]) { intake in
+                try await intake.deadLetterTopic.waitForRefusals(2)
+                // The store refused the orphan alone: the others are signed (nonces 0 and 1) and
+                // handed to their lane, but the partition's offset stays at the orphan (1).
+                #expect(try await intake.store.request(first.id)?.lifecycle.nonce == Nonce(0))
+                #expect(try await intake.store.request(last.id)?.lifecycle.nonce == Nonce(1))
+                #expect(try await intake.store.request(orphan.id) == nil)
+                #expect(try intake.storedOffsets() == [0: 1])
 
-            intake.deadLetterTopic.comesBack()
-            _ = try await eventually("the offset to move past the orphan") { try intake.storedOffsets() == [0: 3] ? true : nil }
-            let letter = try #require(intake.deadLetterTopic.acknowledged.first)
-            #expect(letter.reason.code == "unknown_retry_of")
-            #expect(letter.message.offset == 1)
-            #expect(letter.headers.contains(KafkaHeader(key: "source_offset", value: Array("1".utf8))))
+                intake.deadLetterTopic.comesBack()
+                _ = try await eventually("the offset to move past the orphan") { try intake.storedOffsets() == [0: 3] ? true : nil }
+                let letter = try #require(intake.deadLetterTopic.acknowledged.first)
+                #expect(letter.reason.code == "unknown_retry_of")
+                #expect(letter.message.offset == 1)
+                #expect(letter.headers.contains(KafkaHeader(key: "source_offset", value: Array("1".utf8))))
+            }
         }
     }
 }
@@ -132,9 +137,13 @@ private final class RunningIntake: Sendable {
     func metricsText() -> String { String(decoding: metrics.exposition(), as: UTF8.self) }
 }
 
-/// Runs the worker's intake loop on a fresh store file, against the local node, while `body` runs.
-private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws -> Void) async throws {
-    try await withDevChain { chain in
+/// Runs the worker's intake loop on a fresh store file, with its lane supervisor and chain
+/// watcher against the local node (for the leases, the fees and the nonces), while `body` runs.
+/// `consumed` is in the buffer before the loop starts, so the loop takes it as one batch.
+private func withIntake(
+    consumed: [Consumed], _ body: @escaping @Sendable (RunningIntake) async throws -> Void
+) async throws {
+    try await withDevChain(blockTime: 0.5) { chain throws in
         try await withChainRPCClient(endpoints: [chain.url]) { node in
             try await Workspace.with { workspace in
                 var configuration = BroadcasterConfiguration()
@@ -147,32 +156,36 @@ private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws
                 ]
                 let store = try workspace.openStore()
                 let metrics = WorkerMetrics()
-                let signer = RequestSigner(
-                    chainID: try await node.chainID(), maxFeePerGas: .gwei(50), maxPriorityFeePerGas: .gwei(1),
-                    signers: [Signer(key: try PrivateKey(hex: "0x" + String(repeating: "0", count: 63) + "1"))],
+                let signer = VersionSigner(
+                    chainID: try await node.chainID(), signers: [Signer(key: DevKeys.key(1))],
                     gasLimits: ["add_weight(address,uint256)": Gas(100_000)])
-                let publisher = DiscardedEvents()
-                let runner = BroadcastAttemptRunner(
-                    rpc: node, store: store, policy: RetryPolicy(), publisher: publisher, metrics: metrics, logger: testLogger)
-                // Never run: what intake hands over only waits in its input stream.
-                let broadcaster = Broadcaster(runner: runner, maxInFlight: 1, drainGrace: .seconds(1), metrics: metrics, logger: testLogger)
+                let policy = LifecyclePolicy(
+                    confirmations: 2, retry: quickRetry,
+                    fees: FeePolicy(minTip: .gwei(1), maxTip: .gwei(5), ceiling: .gwei(500)))
+                let effects = LaneEffects(
+                    rpc: node, store: store, signer: signer, policy: policy, index: HashIndex(), limiter: CallLimiter(limit: 16),
+                    metrics: metrics, logger: testLogger)
+                let supervisor = LaneSupervisor(effects: effects, settings: .init(owner: "dead-letter-test", leaseLength: .seconds(10)))
+                let watcher = ChainWatcher(
+                    rpc: node, observer: supervisor, settings: .init(window: 16, pollInterval: .milliseconds(200)), logger: testLogger)
                 let topic = FlakyDeadLetterTopic()
                 let loop = IntakeLoop(
                     store: store, decoder: MessageDecoder(signer: signer, admission: Admission(configuration: configuration), group: "broadcaster-workers"),
-                    signer: signer, broadcaster: broadcaster, publisher: publisher,
+                    signer: signer, policy: policy, supervisor: supervisor,
                     deadLetters: DeadLetterSender(
                         deliver: { try topic.deliver($0) }, topic: Topics.deadLetter,
-                        backoff: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(50), maxDelay: .milliseconds(100)),
+                        backoff: RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(100)),
                         metrics: metrics, logger: testLogger),
-                    assignment: AssignedPartitions(), metrics: metrics, topic: Topics.requests, batchSize: 100, recoveryLimit: 100,
-                    storeRetry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(50)), logger: testLogger)
+                    assignment: AssignedPartitions(), metrics: metrics, topic: Topics.requests, batchSize: 100, maxUnsent: 100,
+                    leaseWaitDelay: .milliseconds(100),
+                    storeRetry: BoundedRetry(attempts: 3, backoff: RetryPolicy(initialDelay: .milliseconds(50))), logger: testLogger)
                 let buffer = EventBuffer<KafkaConsumerEvent>(capacity: 100)
                 let intake = RunningIntake(store: store, buffer: buffer, deadLetterTopic: topic, metrics: metrics)
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        try await loop.run(
-                            buffer, reconciler: NonceReconciler(rpc: node, store: store, retryDelay: .milliseconds(100), logger: testLogger))
-                    }
+                    group.addTask { await supervisor.run() }
+                    group.addTask { await watcher.run() }
+                    await intake.consume(consumed)
+                    group.addTask { try await loop.run(buffer) }
                     defer { group.cancelAll() }
                     try await body(intake)
                     await buffer.finish()
@@ -180,8 +193,4 @@ private func withIntake(_ body: @escaping @Sendable (RunningIntake) async throws
             }
         }
     }
-}
-
-private final class DiscardedEvents: StatusPublisher {
-    func publish(_ event: StatusEvent) {}
 }

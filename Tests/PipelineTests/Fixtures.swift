@@ -3,23 +3,6 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 
-/// An instant of a clock the test moves by hand.
-struct TestInstant: InstantProtocol {
-    var sinceStart: Duration
-
-    static let start = TestInstant(sinceStart: .zero)
-
-    func advanced(by duration: Duration) -> TestInstant { TestInstant(sinceStart: sinceStart + duration) }
-    func duration(to other: TestInstant) -> Duration { other.sinceStart - sinceStart }
-    static func < (lhs: TestInstant, rhs: TestInstant) -> Bool { lhs.sinceStart < rhs.sinceStart }
-}
-
-/// A generator that always returns the same value, so jitter lands where the test says.
-struct FixedRandom: RandomNumberGenerator {
-    var value: UInt64 = 0
-    mutating func next() -> UInt64 { value }
-}
-
 enum Fixtures {
     /// Dev key 0x…01's address, the default signer.
     static let sender = try! Address("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")
@@ -42,9 +25,15 @@ enum Fixtures {
             data: data, to: contract, from: sender, acceptedAt: Date())
     }
 
+    /// The mission's call with weight `weight`: calldata no other request of the test carries,
+    /// so the chain tells which transaction is whose.
+    static func request(weight: UInt64) -> BroadcastRequest {
+        request(data: Calldata(Array(missionCalldata.bytes.prefix(36)) + word(weight)))
+    }
+
     /// A request of a `bytes` message type (`store` or `archive`) carrying `payload`, ABI-encoded
     /// under the signature's own selector.
-    static func bytesRequest(_ function: String, payload: [UInt8]) throws -> BroadcastRequest {
+    static func bytesRequest(_ function: String, payload: [UInt8], from sender: Address = sender) throws -> BroadcastRequest {
         let signature = try FunctionSignature(parsing: function)
         let padding = (32 - payload.count % 32) % 32
         let data = signature.selector + word(32) + word(UInt64(payload.count)) + payload + [UInt8](repeating: 0, count: padding)
@@ -56,13 +45,5 @@ enum Fixtures {
     /// A 32-byte big-endian ABI word.
     static func word(_ value: UInt64) -> [UInt8] {
         [UInt8](repeating: 0, count: 24) + withUnsafeBytes(of: value.bigEndian, Array.init)
-    }
-
-    /// A stored record with made-up signed bytes, for scheduling tests.
-    static func record(nonce: UInt64, attempts: Int = 0) -> TransactionRecord {
-        TransactionRecord(
-            request: request(), status: .signed, nonce: Nonce(nonce), rawTransaction: [0x02, UInt8(truncatingIfNeeded: nonce)],
-            hash: try! TxHash(bytes: [UInt8](repeating: UInt8(truncatingIfNeeded: nonce), count: 32)),
-            attempts: attempts, createdAt: Date(), updatedAt: Date())
     }
 }

@@ -4,17 +4,21 @@ import BroadcastModel
 import BroadcasterConfig
 import ChainRPC
 import EVMKeys
+import EVMSigning
 import EVMPrimitives
 import Foundation
 import GRDB
 import Kafka
 import KafkaTestSupport
+import Lifecycle
 import Logging
 import NIOCore
 import NIOHTTP1
 import Pipeline
 import StatusStore
 import Synchronization
+import DevChainSupport
+import Testing
 
 /// Quiet enough to read test output; the worker's errors still show.
 let testLogger: Logger = {
@@ -23,30 +27,42 @@ let testLogger: Logger = {
     return logger
 }()
 
-/// A temporary directory with a store path and the dev key file, removed afterwards.
+/// A temporary directory with a store path and key files of the public dev keys, removed
+/// afterwards.
 struct Workspace: Sendable {
     let directory: URL
     var storePath: String { directory.appendingPathComponent("broadcaster.sqlite").path }
-    var keyFile: String { directory.appendingPathComponent("dev.key").path }
+    /// Dev key 0x…01, the signer of the mission's message type.
+    var keyFile: String { keyFile(of: 1) }
     /// Dev key 0x…02, the signer of the `ping` message type.
-    var otherKeyFile: String { directory.appendingPathComponent("other.key").path }
+    var otherKeyFile: String { keyFile(of: 2) }
+
+    /// The key file of dev key 0x…`index` (written on first use, owner-readable only as a key
+    /// file must be).
+    func keyFile(of index: Int) -> String {
+        let path = directory.appendingPathComponent("dev-\(index).key").path
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(
+                atPath: path, contents: Data((DevKeys.hex(index) + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        }
+        return path
+    }
 
     static func with<T>(_ body: (Workspace) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let workspace = Workspace(directory: directory)
-        // Dev key 0x…01, owner-readable only as a key file must be.
-        _ = FileManager.default.createFile(
-            atPath: workspace.keyFile, contents: Data(("0x" + String(repeating: "0", count: 63) + "1\n").utf8),
-            attributes: [.posixPermissions: 0o600])
-        _ = FileManager.default.createFile(
-            atPath: workspace.otherKeyFile, contents: Data(("0x" + String(repeating: "0", count: 63) + "2\n").utf8),
-            attributes: [.posixPermissions: 0o600])
-        return try await body(workspace)
+        return try await body(Workspace(directory: directory))
     }
 
     func openStore() throws -> SQLiteStatusStore { try SQLiteStatusStore(path: storePath) }
+}
+
+/// The public dev keys 0x…01 to 0x…0a hold 1,000,000 ETH on the local chain; higher ones hold nothing.
+enum DevKeys {
+    static func hex(_ index: Int) -> String { "0x" + String(repeating: "0", count: 62) + String(format: "%02x", index) }
+    static func key(_ index: Int) -> PrivateKey { try! PrivateKey(hex: hex(index)) }
+    static func address(_ index: Int) -> Address { key(index).address }
 }
 
 enum Topics {
@@ -57,12 +73,15 @@ enum Topics {
     static let all = [requests: 2, results: 1, deadLetter: 1]
 }
 
+/// Backoff for tests: quick, and a deadline far enough that nothing is given up by accident.
+let quickRetry = RetryPolicy(initialDelay: .milliseconds(100), multiplier: 2, maxDelay: .seconds(1), jitter: 0.2, deadline: .seconds(300))
+
 /// The configuration a test worker runs with: the dev signer with the mission's message type
 /// and `store(bytes)`, `archive(bytes)` for large data; a second signer with `ping(uint256)`.
-/// The health server takes a free port.
+/// The health server takes a free port. Final two blocks deep; nothing is bumped unless a test
+/// asks (`tracking.bumpAfter`), a version a node took is looked up in its pool after 2 s.
 func workerConfiguration(
-    broker: TansuBroker, rpcURL: String, workspace: Workspace,
-    retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(100), multiplier: 2, maxDelay: .seconds(1)),
+    broker: TansuBroker, rpcURL: String, workspace: Workspace, retry: RetryPolicy = quickRetry,
     gasLimit: Gas = Gas(100_000), callTimeout: Duration = .seconds(5)
 ) throws -> BroadcasterConfiguration {
     var configuration = BroadcasterConfiguration()
@@ -73,6 +92,13 @@ func workerConfiguration(
     configuration.retry = retry
     configuration.store.path = workspace.storePath
     configuration.worker.port = 0
+    // A crashed test worker's senders are free again soon (renewed every 2.5 s).
+    configuration.worker.leaseLength = .seconds(5)
+    configuration.tracking.confirmations = 2
+    configuration.tracking.pollInterval = .milliseconds(200)
+    configuration.tracking.poolCheckAfter = .seconds(2)
+    configuration.tracking.bumpAfter = .seconds(3600)
+    configuration.tracking.bumpAfterBlocks = 10_000
     configuration.signers = ["dev": .hexFile(path: workspace.keyFile), "other": .hexFile(path: workspace.otherKeyFile)]
     configuration.signerAddresses = ["dev": Fixtures.sender, "other": Fixtures.otherSender]
     configuration.messageTypes = [
@@ -93,13 +119,28 @@ func workerConfiguration(
     return configuration
 }
 
+extension BroadcasterConfiguration {
+    /// Adds signer `name` with dev key 0x…`index` and its own message type `function` (to
+    /// ``Fixtures/storeContract``).
+    mutating func addSigner(_ name: String, devKey index: Int, function: String, in workspace: Workspace) throws {
+        signers[name] = .hexFile(path: workspace.keyFile(of: index))
+        signerAddresses[name] = DevKeys.address(index)
+        messageTypes.append(
+            MessageTypeSettings(
+                name: name, signature: try FunctionSignature(parsing: function), contract: Fixtures.storeContract,
+                signer: name, gasLimit: Gas(100_000)))
+    }
+}
+
 /// Shortens the worker's waits so tests stay quick.
 @Sendable func quickSettings(_ settings: inout PipelineSettings) {
     settings.drainGrace = .seconds(2)
     settings.chainCheckDelay = .milliseconds(200)
-    settings.reconcileRetryDelay = .milliseconds(200)
-    settings.storeRetry = RetryPolicy(maxAttempts: 40, initialDelay: .milliseconds(100), multiplier: 1.5, maxDelay: .milliseconds(500))
-    settings.deadLetterBackoff = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(100), maxDelay: .milliseconds(500))
+    settings.leaseWaitDelay = .milliseconds(200)
+    settings.sweepInterval = .seconds(1)
+    settings.storeRetry = BoundedRetry(
+        attempts: 40, backoff: RetryPolicy(initialDelay: .milliseconds(100), multiplier: 1.5, maxDelay: .milliseconds(500)))
+    settings.deadLetterBackoff = RetryPolicy(initialDelay: .milliseconds(100), maxDelay: .milliseconds(500))
     settings.monitorInterval = .milliseconds(200)
     settings.nodeProbeAfter = .seconds(1)
     settings.nodeAnswerWindow = .seconds(3)
@@ -125,18 +166,20 @@ func whileWorkerRuns<T: Sendable>(
     try await whileWorkerRuns(configuration) { (_: RunningWorker) in try await body() }
 }
 
-/// The same, with the running worker at hand.
+/// The same, with the running worker at hand; `logs` records what the worker logs.
 func whileWorkerRuns<T: Sendable>(
     _ configuration: BroadcasterConfiguration,
     tune: @escaping @Sendable (inout PipelineSettings) -> Void = quickSettings,
+    logs: LogRecorder? = nil,
     _ body: @escaping @Sendable (RunningWorker) async throws -> T
 ) async throws -> T {
     let worker = RunningWorker()
+    let logger = logs?.logger ?? testLogger
     return try await withThrowingTaskGroup(of: Ended<T>.self) { group in
         group.addTask {
             do {
                 try await Worker.run(
-                    configuration: configuration, logger: testLogger, gracefulShutdownSignals: [], tune: tune,
+                    configuration: configuration, logger: logger, gracefulShutdownSignals: [], tune: tune,
                     onHealthServerListening: { port in worker.port.withLock { $0 = port } })
                 return .worker("returned")
             } catch {
@@ -153,6 +196,53 @@ func whileWorkerRuns<T: Sendable>(
         case nil:
             throw HarnessError("nothing ran")
         }
+    }
+}
+
+/// What a worker logged, from `info` up: tests read the alerts an operator would get. Errors
+/// are also printed, as ``testLogger`` does.
+final class LogRecorder: Sendable {
+    struct Entry: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    var logger: Logger {
+        Logger(label: "PipelineTests.worker") { label in
+            var printer = StreamLogHandler.standardError(label: label)
+            printer.logLevel = .error
+            return RecordingLogHandler(recorder: self, printer: printer)
+        }
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    /// The alerts raised (`critical`, `alert: true`).
+    var alerts: [Entry] { all.filter { $0.level == .critical && $0.metadata["alert"] == "true" } }
+
+    func lines(containing text: String) -> [Entry] { all.filter { $0.message.contains(text) } }
+
+    fileprivate func record(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+}
+
+private struct RecordingLogHandler: LogHandler {
+    let recorder: LogRecorder
+    var printer: StreamLogHandler
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        recorder.record(.init(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        if event.level >= printer.logLevel { printer.log(event: event) }
     }
 }
 
@@ -276,19 +366,39 @@ func eventually<T>(
     }
 }
 
-/// The stored records of `ids` once every one of them satisfies `done`.
-func records(
+/// The stored requests `ids` once every one of them satisfies `done`; the timeout's error says
+/// where each one stands.
+func storedRequests(
     _ ids: [RequestID], in store: SQLiteStatusStore, timeout: Duration = .seconds(30),
-    where done: @escaping (TransactionRecord) -> Bool
-) async throws -> [TransactionRecord] {
-    try await eventually("\(ids.count) requests to reach the expected status", timeout: timeout) {
-        var found: [TransactionRecord] = []
+    where done: @escaping (StoredRequest) -> Bool
+) async throws -> [StoredRequest] {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        var found: [StoredRequest] = []
+        var waiting: [String] = []
         for id in ids {
-            guard let record = try await store.record(id), done(record) else { return nil }
-            found.append(record)
+            if let stored = try await store.request(id) {
+                if done(stored) { found.append(stored) } else {
+                    waiting.append("\(id): \(stored.status) (\(stored.lifecycle.reason ?? "no error"))")
+                }
+            } else {
+                waiting.append("\(id): not stored")
+            }
         }
-        return found
+        if waiting.isEmpty { return found }
+        guard ContinuousClock.now < deadline else {
+            throw HarnessError("timed out waiting for \(waiting.count) of \(ids.count) requests: \(waiting.prefix(5).joined(separator: "; "))")
+        }
+        try await Task.sleep(for: .milliseconds(100))
     }
+}
+
+/// The stored request `id` once it satisfies `done`.
+func storedRequest(
+    _ id: RequestID, in store: SQLiteStatusStore, timeout: Duration = .seconds(30),
+    where done: @escaping (StoredRequest) -> Bool
+) async throws -> StoredRequest {
+    try await storedRequests([id], in: store, timeout: timeout, where: done)[0]
 }
 
 /// Which of a worker and its test body ended first.
@@ -303,9 +413,10 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Reads the results topic from its end while `body` runs, and returns `body`'s result with
-/// the status events of `id` seen until one was final.
+/// the status events of `id` seen until one was final. Call it inside `whileWorkerRuns`: the
+/// worker's outbox publisher must still run after `body` to publish the last change.
 func watchingResults<T: Sendable>(
-    _ broker: TansuBroker, for id: RequestID, _ body: @escaping @Sendable () async throws -> T
+    _ broker: TansuBroker, for id: RequestID, timeout: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> T
 ) async throws -> (T, [StatusEvent]) {
     let tail = try KafkaTopicTail(bootstrapServers: broker.bootstrapServers, topic: Topics.results, logger: testLogger)
     return try await withThrowingTaskGroup(of: WatchEnded<T>.self) { group in
@@ -326,6 +437,10 @@ func watchingResults<T: Sendable>(
             return .events(seen)
         }
         let result = try await body()
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw HarnessError("the final status event of \(id) did not reach the results topic within \(timeout)")
+        }
         while let ended = try await group.next() {
             if case .events(let events) = ended { return (result, events) }
         }
@@ -336,4 +451,59 @@ func watchingResults<T: Sendable>(
 private enum WatchEnded<T: Sendable>: Sendable {
     case tail
     case events([StatusEvent])
+}
+
+/// The suites of this target that start a local chain, a broker and a worker nest in this one
+/// and run one test at a time: the build machine has two cores.
+@Suite("Pipeline on the local chain", .serialized)
+struct OnChain {}
+
+/// A fresh local chain, broker (with ``Topics/all``) and workspace for one worker test.
+struct Ground: Sendable {
+    let chain: DevChain
+    let broker: TansuBroker
+    let workspace: Workspace
+    let store: SQLiteStatusStore
+
+    /// ``workerConfiguration(broker:rpcURL:workspace:retry:gasLimit:callTimeout:)`` for this
+    /// ground, against the chain itself unless `rpcURL` says otherwise, then `change`d.
+    func configuration(
+        rpcURL: String? = nil, retry: RetryPolicy = quickRetry, callTimeout: Duration = .seconds(5),
+        _ change: (inout BroadcasterConfiguration) throws -> Void = { _ in }
+    ) throws -> BroadcasterConfiguration {
+        var configuration = try workerConfiguration(
+            broker: broker, rpcURL: rpcURL ?? chain.url, workspace: workspace, retry: retry, callTimeout: callTimeout)
+        try change(&configuration)
+        return configuration
+    }
+
+    /// Produces `requests` as the API would, in order.
+    func produce(_ requests: BroadcastRequest...) async throws {
+        try await produce(requests)
+    }
+
+    func produce(_ requests: [BroadcastRequest]) async throws {
+        try await withRequestProducer(broker) { producer in
+            for request in requests { try await producer.send(request) }
+        }
+    }
+
+    /// The stored request `id` once it satisfies `done`.
+    func request(_ id: RequestID, timeout: Duration = .seconds(30), where done: @escaping (StoredRequest) -> Bool) async throws
+        -> StoredRequest
+    {
+        try await storedRequest(id, in: store, timeout: timeout, where: done)
+    }
+}
+
+/// Runs `body` on a fresh ground: a chain mining a block every `blockTime` seconds (3600: only
+/// on command, `chain.mine()`), a broker, a workspace.
+func withGround<T: Sendable>(blockTime: Double, _ body: (Ground) async throws -> T) async throws -> T {
+    try await withDevChain(blockTime: blockTime) { chain throws in
+        try await withTansu(topics: Topics.all) { broker in
+            try await Workspace.with { workspace in
+                try await body(Ground(chain: chain, broker: broker, workspace: workspace, store: try workspace.openStore()))
+            }
+        }
+    }
 }

@@ -192,3 +192,82 @@ def test_a_silent_batch_is_lost_whole_and_may_still_land_whole(node):
     assert kind == "silent"
     direct = Client(node.url)
     assert all(direct.wait_receipt(tx_hash(tx))["status"] == "0x1" for tx in signed)
+
+
+def test_fault_methods_fault_only_those_calls_and_the_rest_pass_without_a_draw(node):
+    proxy = flaky(node, "--p-silent", "1", "--p-error", "0", "--silent-forward-fraction", "1",
+                  "--fault-methods", "eth_sendRawTransaction")
+    signed = transfer(DEV_KEYS[8], 0)
+    send = {"jsonrpc": "2.0", "id": 1, "method": "eth_sendRawTransaction", "params": [raw_hex(signed)]}
+    try:
+        reads = [call_once(proxy.url, BLOCK_NUMBER)[0] for _ in range(5)]
+        mixed_batch = call_once(proxy.url, [BLOCK_NUMBER, send])[0]
+        lost = call_once(proxy.url, send)[0]
+        counters = stats(proxy.url)
+    finally:
+        proxy.stop()
+    assert reads == ["ok"] * 5                     # answered although every draw would be silent
+    assert mixed_batch == "silent" and lost == "silent"
+    assert counters["passthrough"] == 5 and counters["requests"] == 2
+    assert counters["silent_forwarded"] == 2
+    receipt = Client(node.url).wait_receipt(tx_hash(signed))   # forwarded: it landed all the same
+    assert receipt["status"] == "0x1"
+
+
+def test_an_outage_refuses_connections_then_listens_on_the_same_port_again(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "0")
+    parsed = urlparse(proxy.url)
+    held = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    try:
+        held.request("POST", "/", json.dumps(BLOCK_NUMBER), {"Content-Type": "application/json"})
+        assert held.getresponse().read()            # a kept-alive connection from before
+        control = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+        control.request("POST", "/_proxy/outage", json.dumps({"seconds": 1.5}), {"Content-Type": "application/json"})
+        started = control.getresponse()
+        assert started.status == 200 and json.loads(started.read()) == {"seconds": 1.5}
+        control.close()
+        time.sleep(0.3)
+        refused = None
+        try:
+            call_once(proxy.url, BLOCK_NUMBER)
+        except ConnectionRefusedError as error:
+            refused = error
+        assert refused is not None, "a new connection during the outage was not refused"
+        cut = None
+        try:
+            held.request("POST", "/", json.dumps(BLOCK_NUMBER), {"Content-Type": "application/json"})
+            held.getresponse().read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
+            cut = error
+        assert cut is not None, "a connection held from before the outage was still answered"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                kind, _, answer = call_once(proxy.url, BLOCK_NUMBER)
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the proxy did not listen again"
+                time.sleep(0.1)
+        counters = stats(proxy.url)
+    finally:
+        held.close()
+        proxy.stop()
+    assert kind == "ok" and answer == Client(node.url)("eth_blockNumber")
+    assert counters["outages"] == 1
+
+
+def test_an_outage_command_is_strict(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "0")
+    parsed = urlparse(proxy.url)
+    try:
+        for body in ('{"seconds": 0}', '{"seconds": true}', '{"seconds": 1, "extra": 1}', 'nope', '{"seconds": 4000}'):
+            control = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+            control.request("POST", "/_proxy/outage", body, {"Content-Type": "application/json"})
+            answer = control.getresponse()
+            assert answer.status == 400, body
+            answer.read()
+            control.close()
+        assert call_once(proxy.url, BLOCK_NUMBER)[0] == "ok"
+        assert stats(proxy.url)["outages"] == 0
+    finally:
+        proxy.stop()

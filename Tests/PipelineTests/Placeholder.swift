@@ -1,1 +1,0 @@
-// The pipeline suite is being rewritten for the lifecycle.
