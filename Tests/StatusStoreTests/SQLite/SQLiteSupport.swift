@@ -69,3 +69,34 @@ func withTracedStore<T>(
         }
     }
 }
+
+/// Opens `count` stores on the file at `path` at the same moment, each on a thread of its own,
+/// as processes started together would; returns the errors of those that failed.
+func openAtOnce(_ path: String, count: Int) async -> [String] {
+    let failures = Failures()
+    let start = DispatchSemaphore(value: 0)
+    let done = DispatchGroup()
+    for _ in 0..<count {
+        done.enter()
+        Thread {
+            start.wait()
+            do {
+                _ = try SQLiteStatusStore(path: path)
+            } catch {
+                failures.record("\(error)")
+            }
+            done.leave()
+        }.start()
+    }
+    for _ in 0..<count { start.signal() }
+    return await withCheckedContinuation { continuation in
+        done.notify(queue: .global()) { continuation.resume(returning: failures.all) }
+    }
+}
+
+final class Failures: Sendable {
+    private let recorded = Mutex<[String]>([])
+
+    func record(_ failure: String) { recorded.withLock { $0.append(failure) } }
+    var all: [String] { recorded.withLock { $0 } }
+}
