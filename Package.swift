@@ -256,9 +256,7 @@ let package = Package(
             dependencies: [
                 "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            // Being rewritten for the lifecycle schema.
-            exclude: ["AttemptTests.swift", "ConcurrencyTests.swift", "IntakeTests.swift", "ListingTests.swift", "OffsetMoveTests.swift", "OpeningTests.swift", "IdempotencyTests.swift", "Fixtures.swift"]
+            ]
         ),
         .testTarget(
             name: "PipelineTests",

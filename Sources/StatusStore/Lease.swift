@@ -64,22 +64,26 @@ enum Outbox {
 
     /// Up to `limit` events for `owner`, oldest first, skipping requests whose events another
     /// publisher holds; they are held for `hold` from now.
+    ///
+    /// A held request is skipped in the query itself, before the limit: a publisher holding a
+    /// request with many events must not leave another with an empty claim while other
+    /// requests' events wait.
     static func claim(owner: String, limit: Int, hold: Duration, _ db: Database) throws -> [OutboxEntry] {
         let now = try StoreClock.now(db)
-        let heldElsewhere = Set(try String.fetchAll(
-            db, sql: "SELECT DISTINCT request_id FROM outbox WHERE claimed_by IS NOT NULL AND claimed_by != ? AND claimed_until > ?",
-            arguments: [owner, now]))
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT sequence, request_id, payload FROM outbox
-                WHERE claimed_by IS NULL OR claimed_by = ? OR claimed_until <= ?
-                ORDER BY sequence LIMIT ?
+                SELECT o.sequence, o.request_id, o.payload FROM outbox o
+                WHERE (o.claimed_by IS NULL OR o.claimed_by = ? OR o.claimed_until <= ?)
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox h
+                    WHERE h.request_id = o.request_id AND h.claimed_by IS NOT NULL AND h.claimed_by != ? AND h.claimed_until > ?)
+                ORDER BY o.sequence LIMIT ?
                 """,
-            arguments: [owner, now, max(1, limit)])
+            arguments: [owner, now, owner, now, max(1, limit)])
         let decoder = TopicCoding.decoder()
         var entries: [OutboxEntry] = []
-        for row in rows where !heldElsewhere.contains(row["request_id"] as String) {
+        for row in rows {
             let sequence: Int64 = row["sequence"]
             let payload: Data = row["payload"]
             guard let event = try? decoder.decode(StatusEvent.self, from: payload) else {

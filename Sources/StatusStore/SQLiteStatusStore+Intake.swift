@@ -57,18 +57,22 @@ private struct Intake {
                         .unknownOriginal, "request \(request.id) retries request \(original), which this status store does not hold; the retry was produced against another store, or by hand")
                 }
                 if state.fenced.insert(request.from).inserted {
-                    guard let fence = fences[request.from] else {
+                    guard let fence = fences[request.from], fence.sender == request.from else {
                         throw StatusStoreError(.fenced, "intake of a request from \(request.from) without the sender's lease")
                     }
                     try Lease.require(fence, db, now: state.clock)
                 }
                 let nonce = try taken.take(for: request.from, db)
-                let original: TransactionVersion
+                let signed: TransactionVersion
                 do {
-                    original = try sign(request, nonce)
+                    signed = try sign(request, nonce)
                 } catch {
                     throw Refused(.unsignable, "request \(request.id) could not be signed: \(error)")
                 }
+                // As stored, so that the request returned equals the one read back later.
+                let original = TransactionVersion(
+                    number: signed.number, kind: signed.kind, hash: signed.hash, raw: signed.raw, fees: signed.fees,
+                    signedAt: StoredTime.rounded(signed.signedAt))
                 request.acceptedAt = StoredTime.rounded(request.acceptedAt)
                 let lifecycle = LifecycleState(id: request.id, sender: request.from, nonce: nonce, original: original, deadline: deadline)
                 try RequestRow(request: request, state: lifecycle, sequence: 1, createdAt: now, updatedAt: now, source: message.position)

@@ -14,14 +14,20 @@ extension SQLiteStatusStore {
         let durable = states.contains { $0.isFinal || $0.versions.count > 1 }
         try await write(durable ? .durable : .relaxed) { db in
             try Lease.require(fence, db, now: try StoreClock.now(db))
+            let sender = fence.sender.checksummed
             for state in states {
-                guard state.sender == fence.sender else {
-                    throw StatusStoreError(.fenced, "request \(state.id) is sent by \(state.sender), not by \(fence.sender) whose lease this write holds")
-                }
                 guard var row = try RequestRow.fetchOne(db, key: state.id.description) else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
                 }
+                guard state.sender == fence.sender, row.fromAddress == sender else {
+                    throw StatusStoreError(.fenced, "request \(state.id) is sent by \(row.fromAddress), not by \(fence.sender) whose lease this write holds")
+                }
                 let before = row.status
+                if row.outcome != nil, state.status.rawValue != before {
+                    throw StatusStoreError(
+                        .finalStatus,
+                        "request \(state.id) is \(before), which is final; its lifecycle cannot become \(state.status). This is a bug in the worker: report it with the request id")
+                }
                 try row.apply(state)
                 if row.status != before {
                     row.sequence += 1
@@ -34,7 +40,18 @@ extension SQLiteStatusStore {
                     try VersionRow(version, of: state.id).insert(db)
                 }
             }
+            let saved = Set(states.map(\.id))
             for attempt in attempts {
+                if !saved.contains(attempt.requestID) {
+                    let from = try String.fetchOne(
+                        db, sql: "SELECT from_address FROM requests WHERE id = ?", arguments: [attempt.requestID.description])
+                    guard let from else {
+                        throw StatusStoreError(.unknownRequest, "cannot store attempt \(attempt.number) of request \(attempt.requestID): no such request is stored")
+                    }
+                    guard from == sender else {
+                        throw StatusStoreError(.fenced, "request \(attempt.requestID) is sent by \(from), not by \(fence.sender) whose lease this write holds")
+                    }
+                }
                 try AttemptRow(attempt).insert(db, onConflict: .ignore)
             }
         }

@@ -46,7 +46,7 @@ public struct SQLiteStatusStore: StatusStore {
         configuration.busyMode = .timeout(busyTimeout.timeInterval)
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path: path, configuration: configuration, busyTimeout: busyTimeout)
             // GRDB sets NORMAL when it turns WAL on; migrations commit durably. Each later write sets its own level.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
@@ -54,6 +54,22 @@ public struct SQLiteStatusStore: StatusStore {
         }
         try Self.migrate(pool, path: path)
         self.init(writer: pool, now: now, fileWarnings: fileWarnings)
+    }
+
+    /// Opens the pool, waiting up to `busyTimeout` for other processes opening a new file at the
+    /// same time: turning WAL on (GRDB's `PRAGMA journal_mode = WAL`) needs a file still in
+    /// rollback mode to itself, and SQLite refuses it at once with SQLITE_BUSY instead of
+    /// waiting the busy timeout. Once one process turned WAL on, the others' pragma has nothing
+    /// left to change.
+    private static func openPool(path: String, configuration: Configuration, busyTimeout: Duration) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + busyTimeout
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
     }
 
     /// A private store in memory, gone with the value: for tests.
@@ -87,13 +103,20 @@ public struct SQLiteStatusStore: StatusStore {
                     .schemaTooNew,
                     "the status store at \(path) was migrated by a newer broadcaster (migrations \(unknown.sorted().joined(separator: ", ")) are unknown to this one); run that version, or set store.path to another file")
             }
-            do {
-                try migrator.migrate(writer)
-            } catch {
-                // Two processes opening a new file both find it unmigrated; the one that waited
-                // for the write lock then fails on tables the other created. A second pass
-                // sees the other's committed migrations and has nothing left to do.
-                try migrator.migrate(writer)
+            // Each migration commits on its own, after the pending ones were read: processes
+            // opening a file together each find migrations pending, and one that waited for the
+            // write lock fails on what another committed meanwhile (rolled back: a migration and
+            // its identifier commit together). Each pass sees more committed, so one pass per
+            // migration at most reaches the end.
+            var passes = 0
+            while true {
+                do {
+                    try migrator.migrate(writer)
+                    break
+                } catch {
+                    passes += 1
+                    if passes > migrator.migrations.count { throw error }
+                }
             }
         } catch let error as StatusStoreError {
             throw error

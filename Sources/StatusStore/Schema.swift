@@ -108,9 +108,12 @@ enum Schema {
     /// write about a sender; the outbox holds status events until the broker acknowledged them;
     /// `chain_head` is the head the watcher processed, for confirmations in the API.
     ///
-    /// Rows of v1 convert as: `signed` and `retrying` as they were, `broadcast` to `submitted`
-    /// (a node took version 1), `failed` to a final `failed` whose reason says it predates
-    /// tracking; their one transaction becomes version 1 (fees unknown: stored as 0).
+    /// Rows of v1 convert as: `signed` and `retrying` as they were (due to be sent: at their
+    /// next attempt, or at once), `broadcast` to `submitted` (a node took version 1 at its last
+    /// update; its pool check is due at once, so that one evicted before the upgrade goes out
+    /// again), `failed` to a final `failed` whose reason says it predates tracking; their one
+    /// transaction becomes version 1 (fees unknown: stored as 0) and their attempts are of
+    /// version 1 (`retryable` became `unknown`, `rejected` became `invalid`).
     private static let v4 = """
         CREATE TABLE requests_v4 (
             id TEXT NOT NULL PRIMARY KEY,
@@ -155,16 +158,18 @@ enum Schema {
         );
         INSERT INTO requests_v4 (
             id, message_type, function, data, to_address, from_address, accepted_at, retry_of, source_topic, source_partition,
-            nonce, status, sequence, accepted_version, sends, next_send_at, deadline_at, outcome, outcome_reason, last_error,
-            created_at, updated_at)
+            nonce, status, sequence, accepted_version, sends, next_send_at, deadline_at, version_accepted_at, pool_check_at,
+            outcome, outcome_reason, last_error, created_at, updated_at)
         SELECT id, message_type, function, data, to_address, from_address, accepted_at, retry_of, source_topic, source_partition,
             nonce,
             CASE status WHEN 'broadcast' THEN 'submitted' ELSE status END,
             1,
             CASE status WHEN 'broadcast' THEN 1 ELSE 0 END,
             attempts,
-            CASE status WHEN 'retrying' THEN next_attempt_at WHEN 'signed' THEN updated_at ELSE NULL END,
+            CASE status WHEN 'retrying' THEN COALESCE(next_attempt_at, updated_at) WHEN 'signed' THEN updated_at ELSE NULL END,
             updated_at + 1800000,
+            CASE status WHEN 'broadcast' THEN updated_at ELSE NULL END,
+            CASE status WHEN 'broadcast' THEN updated_at ELSE NULL END,
             CASE status WHEN 'failed' THEN 'failed' ELSE NULL END,
             CASE status WHEN 'failed' THEN 'recorded as failed before the lifecycle was tracked on chain; its transaction may have been sent: check the chain before retrying' ELSE NULL END,
             last_error, created_at, updated_at
@@ -232,6 +237,8 @@ enum Schema {
             claimed_by TEXT,
             claimed_until INTEGER
         );
+        -- Whether another publisher holds a request's events, for each event a claim considers.
+        CREATE INDEX outbox_held_by_request ON outbox (request_id, claimed_until) WHERE claimed_by IS NOT NULL;
 
         CREATE TABLE chain_head (
             id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),

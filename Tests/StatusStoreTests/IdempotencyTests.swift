@@ -1,7 +1,6 @@
 import BroadcastModel
 import Foundation
-import GRDB
-@testable import StatusStore
+import StatusStore
 import Testing
 
 @Suite("Idempotency keys")
@@ -91,33 +90,6 @@ struct IdempotencyTests {
             #expect(
                 try await store.claimIdempotencyKey(first)
                     == .existing(requestID: first.requestID, bodyHash: first.bodyHash, firstAnswer: nil))
-        }
-    }
-
-    @Test func aKeyClaimedBeforeMigrationV3HasNoFirstAnswerAndCanGetOne() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("status.sqlite").path
-            let old = claim(8)
-            // A file as the previous release left it: migrated up to v2, with one claimed key.
-            let queue = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(queue, upTo: "v2-requests-source-partition")
-            try await queue.write { db in
-                try db.execute(
-                    sql: "INSERT INTO idempotency_keys (key_hash, request_id, body_hash, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [Data(old.keyHash), old.requestID.description, Data(old.bodyHash), 1_750_000_000_000])
-            }
-            try queue.close()
-
-            let store = try SQLiteStatusStore(path: path)
-            #expect(
-                try await store.claimIdempotencyKey(old)
-                    == .existing(requestID: old.requestID, bodyHash: old.bodyHash, firstAnswer: nil))
-            let given = answer(200, #"{"id":"\#(old.requestID)","status":"accepted"}"#)
-            #expect(try await store.recordFirstAnswer(given, forKey: old.keyHash) == given)
-            let reopened = try SQLiteStatusStore(path: path)
-            #expect(
-                try await reopened.claimIdempotencyKey(old)
-                    == .existing(requestID: old.requestID, bodyHash: old.bodyHash, firstAnswer: given))
         }
     }
 }

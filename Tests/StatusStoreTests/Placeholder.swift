@@ -1,1 +1,0 @@
-// The store suite is being rewritten for the lifecycle schema.
