@@ -72,7 +72,9 @@ struct RealWorkerTests {
 
     @Test("a 503 may still be queued: the retry with the same Idempotency-Key is one transaction on chain")
     func retryAfterA503IsOneTransaction() async throws {
-        try await withDevChain { chain in
+        // Blocks keep coming, empty ones too, as on a real chain: the last request needs
+        // blocks after its own to be confirmed.
+        try await withDevChain(blockTime: 0.5) { chain in
             try await APIHarness.run { harness, client in
                 try await harness.withTail(APIHarness.requestsTopic) { requests in
                     // Connections up and a producer id taken, so that the frozen broker's socket
@@ -147,8 +149,11 @@ struct RealWorkerTests {
     private func waitForFinal(_ id: RequestID, in store: SQLiteStatusStore, timeout: Duration) async throws -> StoredRequest {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let record = try await store.request(id), record.status.isFinal { return record }
-            guard ContinuousClock.now < deadline else { throw HarnessError("request \(id) did not finish within \(timeout)") }
+            let record = try await store.request(id)
+            if let record, record.status.isFinal { return record }
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError("request \(id) did not finish within \(timeout): \(record.map { "\($0.status)" } ?? "not stored")")
+            }
             try await Task.sleep(for: .milliseconds(200))
         }
     }
