@@ -40,6 +40,10 @@ actor LaneSupervisor: ChainObserver {
     /// Senders whose lane is being started, and intake calls waiting for it.
     private var starting: Set<Address> = []
     private var waiting: [Address: [CheckedContinuation<LeaseFence?, Never>]] = [:]
+    /// Leases of lanes still starting. A start waits for the sender's pending count, and at
+    /// 20-30 s a call that outlasts what is left of a lease before its first renewal: these
+    /// are renewed with the running lanes' ones.
+    private var startingLeases: [Address: LeaseFence] = [:]
     private var assigned: [String: Set<Int32>] = [:]
     private(set) var head: BlockNumber?
     private(set) var market: MarketFees?
@@ -181,6 +185,7 @@ actor LaneSupervisor: ChainObserver {
             resolve(sender, with: nil)
             return
         }
+        startingLeases[sender] = fence
         do {
             // The store alone may be behind the chain (a fresh file, transactions sent by
             // other means) or ahead of it (a node that lost its pool): follow the chain.
@@ -191,6 +196,7 @@ actor LaneSupervisor: ChainObserver {
                 "working the sender",
                 metadata: ["from": "\(sender)", "epoch": "\(fence.epoch)", "unfinished": "\(loaded.count)", "chain_pending_nonce": "\(pending)", "next_nonce": "\(next)"])
         } catch {
+            startingLeases[sender] = nil
             effects.logger.warning(
                 "cannot start working the sender yet (node or store not answering); releasing its lease",
                 metadata: ["from": "\(sender)", "error": "\(error)"])
@@ -201,6 +207,7 @@ actor LaneSupervisor: ChainObserver {
         let lane = SenderLane(fence: fence, effects: effects, head: head, market: market)
         let source = loaded.first.map { ($0.sourceTopic, $0.sourcePartition) }
         lanes[sender] = Running(lane: lane, topic: topic ?? source?.0, partition: partition ?? source?.1)
+        startingLeases[sender] = nil
         resolve(sender, with: fence)
         let exit = await lane.run(loaded: loaded)
         lanes[sender] = nil
@@ -222,10 +229,20 @@ actor LaneSupervisor: ChainObserver {
         for continuation in waiting.removeValue(forKey: sender) ?? [] { continuation.resume(returning: fence) }
     }
 
-    /// Renews every held lease at half its length; a lane whose lease is gone stops at once.
+    /// Renews every held lease at half its length; a lane whose lease is gone stops at once (a
+    /// starting one finds its next write refused).
     private func renewLeases() async {
         let interval = settings.leaseLength / 2
         while (try? await Task.sleep(for: interval)) != nil {
+            for (sender, fence) in startingLeases {
+                do {
+                    if try await effects.store.renewLease(fence, length: settings.leaseLength) == nil {
+                        effects.logger.warning("the lease of a sender being started was lost", metadata: ["from": "\(sender)"])
+                    }
+                } catch {
+                    effects.logger.warning("cannot renew the sender's lease; trying again", metadata: ["from": "\(sender)", "error": "\(error)"])
+                }
+            }
             for (sender, running) in lanes {
                 do {
                     if try await effects.store.renewLease(running.lane.fence, length: settings.leaseLength) == nil {
