@@ -33,7 +33,7 @@ public struct WorkerPipeline: Service {
     /// Produces one status event to the results topic and returns once it is acknowledged.
     public typealias DeliverResult = @Sendable (StatusEvent) async throws -> Void
 
-    private let pump: @Sendable (EventBuffer<KafkaConsumerEvent>) async -> Void
+    private let pump: @Sendable (EventBuffer<KafkaConsumerEvent>, ConsumerAssignment) async -> Void
     private let store: any StatusStore
     private let rpc: ChainRPCClient
     private let signer: VersionSigner
@@ -49,9 +49,10 @@ public struct WorkerPipeline: Service {
         results: @escaping DeliverResult, deadLetters: @escaping DeliverDeadLetter, monitoring: WorkerMonitoring,
         settings: PipelineSettings, logger: Logger
     ) where Events.Element == KafkaConsumerEvent {
-        self.pump = { buffer in
+        self.pump = { buffer, assignment in
             do {
                 for try await event in events {
+                    assignment.observe(event)
                     guard await buffer.append(event) else { break }
                 }
             } catch {
@@ -121,17 +122,18 @@ public struct WorkerPipeline: Service {
     /// Intake, until cancelled (graceful shutdown cancels it) or it stops.
     private func intake(into supervisor: LaneSupervisor) async throws {
         let buffer = EventBuffer<KafkaConsumerEvent>(capacity: max(1024, settings.intakeBatchSize * 4))
+        let consumerAssignment = ConsumerAssignment()
         let deadLetters = DeadLetterSender(
             deliver: deliverDeadLetter, topic: settings.deadLetterTopic, backoff: settings.deadLetterBackoff,
             metrics: monitoring.metrics, logger: logger)
         let loop = IntakeLoop(
             store: store, decoder: MessageDecoder(signer: signer, admission: admission, group: settings.consumerGroup),
             signer: signer, policy: settings.lifecycle, supervisor: supervisor, deadLetters: deadLetters,
-            assignment: monitoring.assignment, metrics: monitoring.metrics, topic: settings.requestsTopic,
+            assignment: monitoring.assignment, consumerAssignment: consumerAssignment, metrics: monitoring.metrics, topic: settings.requestsTopic,
             batchSize: settings.intakeBatchSize, maxUnsent: settings.maxUnsent, leaseWaitDelay: settings.leaseWaitDelay,
             storeRetry: settings.storeRetry, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pump(buffer) }
+            group.addTask { await pump(buffer, consumerAssignment) }
             defer { group.cancelAll() }
             do {
                 try await loop.run(buffer)

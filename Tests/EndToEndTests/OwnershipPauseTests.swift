@@ -97,7 +97,8 @@ struct OwnershipPauseTests {
                 // What worker 3 took back after its thaw it took under a new epoch; before that
                 // line it wrote nothing about the senders it had lost.
                 var retaken: Set<String> = []
-                for line in afterResume where line.contains("[Pipeline] working the sender") {
+                // Read again now: it may have taken a sender back after it stopped its lanes.
+                for line in worker3.log(after: mark) where line.contains("[Pipeline] working the sender") {
                     guard let sender = LogLine.value(of: "from", in: line), let epoch = Int(LogLine.value(of: "epoch", in: line) ?? "") else { continue }
                     if let lost = held[sender] { #expect(epoch > lost, "worker 3 worked \(sender) again at its old epoch \(epoch)") }
                     retaken.insert(sender)

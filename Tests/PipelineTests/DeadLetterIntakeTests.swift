@@ -169,6 +169,10 @@ private func withIntake(
                 let watcher = ChainWatcher(
                     rpc: node, observer: supervisor, settings: .init(window: 16, pollInterval: .milliseconds(200)), logger: testLogger)
                 let topic = FlakyDeadLetterTopic()
+                // As a consumer reports it: partition 0 assigned, then its messages.
+                let assignedEvent = KafkaConsumerEvent.assigned([0], topic: Topics.requests)
+                let consumerAssignment = ConsumerAssignment()
+                consumerAssignment.observe(assignedEvent)
                 let loop = IntakeLoop(
                     store: store, decoder: MessageDecoder(signer: signer, admission: Admission(configuration: configuration), group: "broadcaster-workers"),
                     signer: signer, policy: policy, supervisor: supervisor,
@@ -176,10 +180,11 @@ private func withIntake(
                         deliver: { try topic.deliver($0) }, topic: Topics.deadLetter,
                         backoff: RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(100)),
                         metrics: metrics, logger: testLogger),
-                    assignment: AssignedPartitions(), metrics: metrics, topic: Topics.requests, batchSize: 100, maxUnsent: 100,
+                    assignment: AssignedPartitions(), consumerAssignment: consumerAssignment, metrics: metrics, topic: Topics.requests, batchSize: 100, maxUnsent: 100,
                     leaseWaitDelay: .milliseconds(100),
                     storeRetry: BoundedRetry(attempts: 3, backoff: RetryPolicy(initialDelay: .milliseconds(50))), logger: testLogger)
                 let buffer = EventBuffer<KafkaConsumerEvent>(capacity: 100)
+                _ = await buffer.append(assignedEvent)
                 let intake = RunningIntake(store: store, buffer: buffer, deadLetterTopic: topic, metrics: metrics)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await supervisor.run() }

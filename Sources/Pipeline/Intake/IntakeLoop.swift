@@ -28,6 +28,8 @@ struct IntakeLoop: Sendable {
     let supervisor: LaneSupervisor
     let deadLetters: DeadLetterSender
     let assignment: AssignedPartitions
+    /// What the consumer holds now, ahead of the events this loop has taken.
+    let consumerAssignment: ConsumerAssignment
     let metrics: WorkerMetrics
     let topic: String
     let batchSize: Int
@@ -76,7 +78,8 @@ struct IntakeLoop: Sendable {
     /// Records one batch: what cannot be processed goes to the dead-letter topic, and each
     /// message's offset is stored as consumed only once its dead letter is acknowledged.
     /// Throws when cancelled, or ``IntakeStopped``.
-    private func record(_ batch: [KafkaMessage]) async throws {
+    private func record(_ taken: [KafkaMessage]) async throws {
+        var batch = taken
         var consumed: [ConsumedMessage] = []
         var unusable: [DeadLetter] = []
         consumed.reserveCapacity(batch.count)
@@ -89,7 +92,22 @@ struct IntakeLoop: Sendable {
         try await deadLetters.send(unusable)
         try await waitForRoom()
 
-        let results = try await intake(consumed)
+        let results: [IntakeResult]
+        while true {
+            do {
+                results = try await intake(consumed)
+                break
+            } catch let moved as PartitionMoved {
+                // Not ours any more: its new owner reads these messages from the stored offset.
+                logger.info(
+                    "a partition moved while intake waited for a sender's lease; its messages are left to its new owner",
+                    metadata: ["partition": "\(moved.partition)", "from": "\(moved.sender)"])
+                let kept = consumed.indices.filter { consumed[$0].position.partition != moved.partition }
+                batch = kept.map { batch[$0] }
+                consumed = kept.map { consumed[$0] }
+                guard !consumed.isEmpty else { return }
+            }
+        }
         var refused: [DeadLetter] = []
         for (message, result) in zip(batch, results) {
             switch result {
@@ -197,6 +215,9 @@ struct IntakeLoop: Sendable {
                     fences[sender] = fence
                     break
                 }
+                guard consumerAssignment.holds(topic: message.position.topic, partition: message.position.partition) else {
+                    throw PartitionMoved(partition: message.position.partition, sender: sender)
+                }
                 if !logged {
                     logger.info("waiting for the sender's lease before taking its requests", metadata: ["from": "\(sender)"])
                     logged = true
@@ -233,4 +254,11 @@ struct IntakeLoop: Sendable {
 struct IntakeStopped: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The partition of a message in the batch was revoked while intake waited for its sender's
+/// lease.
+private struct PartitionMoved: Error {
+    let partition: Int32
+    let sender: Address
 }

@@ -204,9 +204,21 @@ actor LaneSupervisor: ChainObserver {
             resolve(sender, with: nil)
             return
         }
-        let lane = SenderLane(fence: fence, effects: effects, head: head, market: market)
         let source = loaded.first.map { ($0.sourceTopic, $0.sourcePartition) }
-        lanes[sender] = Running(lane: lane, topic: topic ?? source?.0, partition: partition ?? source?.1)
+        let laneTopic = topic ?? source?.0, lanePartition = partition ?? source?.1
+        // Revoked while the lane started (its node calls take long): the revocation found no
+        // lane to hand over, so hand it over here, or it would be held for a partition read elsewhere.
+        if let laneTopic, let lanePartition, assigned[laneTopic]?.contains(lanePartition) != true {
+            startingLeases[sender] = nil
+            effects.logger.info(
+                "the sender's partition was revoked while its lane started; handing the sender over",
+                metadata: ["from": "\(sender)", "partition": "\(lanePartition)"])
+            try? await store.releaseLease(fence)
+            resolve(sender, with: nil)
+            return
+        }
+        let lane = SenderLane(fence: fence, effects: effects, head: head, market: market)
+        lanes[sender] = Running(lane: lane, topic: laneTopic, partition: lanePartition)
         startingLeases[sender] = nil
         resolve(sender, with: fence)
         let exit = await lane.run(loaded: loaded)
