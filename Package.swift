@@ -199,6 +199,7 @@ let package = Package(
         .executableTarget(
             name: "broadcaster",
             dependencies: [
+                "AdminAccess",
                 "EVMPrimitives",
                 "EVMSigning",
                 "EVMKeys",
