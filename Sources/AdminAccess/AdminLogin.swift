@@ -12,9 +12,10 @@ public actor AdminLogin {
     private let sessions: any AdminSessionStore
     private let now: @Sendable () -> Date
     private var throttle: LoginThrottle
-    /// The same shape and cost as a real hash; no password matches it, and it is not checked
-    /// for one anyway.
-    private let dummyHash: String
+    /// A real hash, of a random password nobody knows, at the highest configured cost: checking
+    /// a password against it is the full bcrypt work (a malformed one would fail at once and
+    /// tell an unknown name by its speed). Never a match anyway: the user must exist.
+    let dummyHash: String
 
     /// User names longer than this are not checked (no configured name is that long).
     public static let maxUserNameBytes = 64
@@ -28,12 +29,14 @@ public actor AdminLogin {
         case limited(retryAfter: Duration)
     }
 
+    /// Makes the dummy hash: one bcrypt at the highest configured cost (a quarter second at 12).
     public init(users: UserDirectory, sessions: any AdminSessionStore, throttle: LoginThrottle, now: @escaping @Sendable () -> Date) {
         self.users = users
         self.sessions = sessions
         self.throttle = throttle
         self.now = now
-        self.dummyHash = "$2b$" + String(format: "%02d", users.highestCost) + "$" + String(repeating: "O", count: 53)
+        let cost = min(max(users.highestCost, BcryptHash.minimumCost), BcryptHash.maximumCost)
+        self.dummyHash = Bcrypt.hash(SecretToken.random().text, cost: UInt8(clamping: cost))
     }
 
     public func logIn(user name: String, password: String, address: String?) async throws -> Outcome {

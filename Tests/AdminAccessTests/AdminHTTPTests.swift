@@ -32,6 +32,7 @@ struct AdminHTTPTests {
                 let body = try await request.collectBody(upTo: 4096)
                 return "retried \(String(buffer: body))"
             }
+            router.get("client-address") { _, context in context.clientAddress ?? "unknown" }
             app = Application(router: router)
         }
     }
@@ -68,7 +69,9 @@ struct AdminHTTPTests {
             #expect(retry.status == .unauthorized)
             let forged = try await client.execute(uri: "/admin/overview", method: .get, headers: [.cookie: "broadcaster_admin=\(SecretToken.random().text)"])
             #expect(forged.status == .seeOther)
-            for response in [page, json, retry, forged] {
+            let missing = try await client.execute(uri: "/admin/no-such-page", method: .get)
+            #expect(missing.status == .notFound)
+            for response in [page, json, retry, forged, missing] {
                 #expect(response.headers[.contentSecurityPolicy] == SecurityHeaders.contentSecurityPolicy)
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
@@ -236,6 +239,24 @@ struct AdminHTTPTests {
             harness.clock.advance(60)
             let later = try await client.execute(uri: "/admin/login", method: .post, headers: Self.sameOrigin(), body: Self.form("user=alice&password=correct+horse+battery+staple"))
             #expect(later.status == .seeOther)
+        }
+    }
+
+    @Test("on a real server the client's address has its own login bucket, across user names")
+    func perAddressLive() async throws {
+        var settings = Fixtures.settings
+        settings.loginBurstPerAddress = 2
+        let harness = Harness(settings: settings)
+        try await harness.app.test(.live) { client in
+            for user in ["alice", "bob"] {
+                let response = try await client.execute(uri: "/admin/login", method: .post, headers: Self.sameOrigin(), body: Self.form("user=\(user)&password=guess"))
+                #expect(response.status == .unauthorized)
+            }
+            let third = try await client.execute(uri: "/admin/login", method: .post, headers: Self.sameOrigin(), body: Self.form("user=carol&password=guess"))
+            #expect(third.status == .tooManyRequests && third.headers[.retryAfter] == "6")
+            // The bucket was the peer's own, not the one clients of unknown address share.
+            let address = try await client.execute(uri: "/client-address", method: .get)
+            #expect(String(buffer: address.body) == "127.0.0.1")
         }
     }
 

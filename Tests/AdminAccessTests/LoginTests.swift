@@ -1,4 +1,4 @@
-import AdminAccess
+@testable import AdminAccess
 import BroadcasterConfig
 import Foundation
 import HummingbirdBcrypt
@@ -58,6 +58,20 @@ struct LoginTests {
         if case .loggedIn = try await login.logIn(user: "bob", password: Fixtures.bobPassword, address: "10.0.0.1") {} else {
             Issue.record("bob was still limited after the wait")
         }
+    }
+
+    @Test("an unknown user name is checked against a real hash of the highest configured cost")
+    func dummyHash() async throws {
+        let slower = try PasswordHashing.hash("carol's password", cost: 11)
+        let users = UserDirectory(Fixtures.settings.users + [AdminUser(name: "carol", passwordHash: slower, role: .viewer)])
+        #expect(users.highestCost == 11)
+        let login = AdminLogin(users: users, sessions: InMemorySessionStore(policy: SessionPolicy(AdminSettings())), throttle: LoginThrottle(AdminSettings()), now: { Date() })
+        let text = await login.dummyHash
+        let dummy = try BcryptHash(parsing: text)
+        #expect(dummy.cost == 11)
+        // Made like a real one, by Bcrypt.hash: the verifier does its full work on it.
+        #expect(text != slower.text && text.hasPrefix("$2b$11$"))
+        #expect(UserDirectory([]).highestCost == BcryptHash.minimumCost)
     }
 
     @Test("admin-hash-password's hash verifies, parses, and refuses what bcrypt would mishandle")
