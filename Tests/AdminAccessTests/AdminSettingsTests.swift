@@ -29,6 +29,24 @@ struct AdminSettingsTests {
         #expect(admin.user(named: "carol") == nil)
     }
 
+    @Test("the admin section of a JSON file loads; a password in the file is refused")
+    func file() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("admin-settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.json")
+        try Data(#"{"admin": {"publicOrigin": "https://ops.example.com", "sessionIdleTimeout": 900, "users": {"names": ["alice"], "alice": {"passwordHash": "\#(Fixtures.aliceHash)", "role": "operator"}}}}"#.utf8).write(to: good)
+        let admin = try await BroadcasterConfiguration.load(configFile: good.path, environment: [:]).admin
+        #expect(admin.users == [AdminUser(name: "alice", passwordHash: try BcryptHash(parsing: Fixtures.aliceHash), role: .operator)])
+        #expect(admin.publicOrigin == "https://ops.example.com" && admin.servedOverTLS && admin.sessionIdleTimeout == .seconds(900))
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data(#"{"admin": {"users": {"names": ["alice"], "alice": {"password": "hunter2", "role": "operator"}}}}"#.utf8).write(to: bad)
+        let error = try await #require(throws: ConfigurationError.self) {
+            try await BroadcasterConfiguration.load(configFile: bad.path, environment: [:])
+        }
+        #expect(error.keyPath == "admin.users.alice.password" && !error.description.contains("hunter2"))
+    }
+
     @Test("an https origin means Secure cookies; the origin is kept as browsers write it")
     func origin() async throws {
         let admin = try await BroadcasterConfiguration.load(configFile: nil, environment: [
