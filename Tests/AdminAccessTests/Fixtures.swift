@@ -2,6 +2,7 @@ import AdminAccess
 import BroadcasterConfig
 import Foundation
 import HummingbirdBcrypt
+import Logging
 import Synchronization
 
 /// A wall clock the test moves by hand.
@@ -46,5 +47,35 @@ enum Fixtures {
             "BROADCASTER_ADMIN_USERS_BOB_PASSWORD_HASH": bobHash,
             "BROADCASTER_ADMIN_USERS_BOB_ROLE": "viewer",
         ]
+    }
+}
+
+/// Keeps every log line, to check what the access layer says and that no secret is in it.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
+
+    var logger: Logger {
+        Logger(label: "capture") { _ in Handler(capture: self) }
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            capture.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)")
+        }
     }
 }
