@@ -20,7 +20,11 @@ struct AdminHashPasswordCommand: ParsableCommand {
     var cost: Int = PasswordHashing.defaultCost
 
     func run() throws {
-        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        // Browsers send the password as UTF-8: other bytes could never be typed into the login form.
+        guard let input = String(validating: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) else {
+            FileHandle.standardError.write(Data("error: the password is not UTF-8 text\n".utf8))
+            throw ExitCode.failure
+        }
         do {
             print(try PasswordHashing.hash(PasswordHashing.password(fromInput: input), cost: cost).text)
         } catch {

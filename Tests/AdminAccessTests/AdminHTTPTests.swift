@@ -132,6 +132,8 @@ struct AdminHTTPTests {
             #expect(extra.status == .badRequest)
             let json = try await client.execute(uri: "/admin/login", method: .post, headers: [.origin: Self.origin, .contentType: "application/json"], body: Self.form(#"{"user":"alice"}"#))
             #expect(json.status == .unsupportedMediaType)
+            let huge = try await client.execute(uri: "/admin/login", method: .post, headers: Self.sameOrigin(), body: Self.form("user=alice&password=" + String(repeating: "a", count: 5000)))
+            #expect(huge.status == .contentTooLarge)
         }
     }
 
