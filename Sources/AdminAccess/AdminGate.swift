@@ -12,7 +12,11 @@ import Logging
 /// let pages = gate.install(on: router)          // every page below needs a login
 /// pages.get("requests") { … }                   // viewer and operator
 /// pages.group("retry").add(middleware: RoleGuardMiddleware(.operator)).post { … }
+/// router.group("admin").get("login") { … }      // the login page itself: no login needed
 /// ```
+///
+/// A page puts `context.admin?.csrfToken.text` in a hidden `csrf_token` field of every form
+/// (and in a `<meta>` for the script, which sends it as `X-CSRF-Token`: no inline script).
 public struct AdminGate<Context: AdminRequestContext>: Sendable {
     public let users: UserDirectory
     public let sessions: any AdminSessionStore
