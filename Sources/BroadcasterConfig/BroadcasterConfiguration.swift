@@ -20,6 +20,7 @@ public struct BroadcasterConfiguration: Sendable {
     public var worker = WorkerSettings()
     public var fees = FeeSettings()
     public var tracking = TrackingSettings()
+    public var admin = AdminSettings()
     /// Signer name -> where its key comes from.
     public var signers: [String: KeySource] = [:]
     /// Signer name -> its address, the sender of its message types' transactions.
@@ -39,7 +40,7 @@ public struct BroadcasterConfiguration: Sendable {
     /// ## Configuration keys
     /// `kafka.*` (`KafkaSettings`), `rpc.*` (`RPCSettings`), `retry.*` (`RetryPolicy`),
     /// `store.*` (`StoreSettings`), `api.*` (`APISettings`), `worker.*` (`WorkerSettings`),
-    /// `fees.*` (`FeeSettings`), `tracking.*` (`TrackingSettings`), `signers.*`, `messageTypes.*` (`MessageTypeSettings`).
+    /// `fees.*` (`FeeSettings`), `tracking.*` (`TrackingSettings`), `admin.*` (`AdminSettings`), `signers.*`, `messageTypes.*` (`MessageTypeSettings`).
     public init(reader: ConfigReader, paths: ConfigPaths = .workingDirectory) throws(ConfigurationError) {
         kafka = try scoped("kafka") { () throws(ConfigurationError) in try KafkaSettings(reader: reader.scoped(to: "kafka")) }
         rpc = try scoped("rpc") { () throws(ConfigurationError) in try RPCSettings(reader: reader.scoped(to: "rpc")) }
@@ -50,6 +51,7 @@ public struct BroadcasterConfiguration: Sendable {
         worker = try scoped("worker") { () throws(ConfigurationError) in try WorkerSettings(reader: reader.scoped(to: "worker")) }
         fees = try scoped("fees") { () throws(ConfigurationError) in try FeeSettings(reader: reader.scoped(to: "fees")) }
         tracking = try scoped("tracking") { () throws(ConfigurationError) in try TrackingSettings(reader: reader.scoped(to: "tracking")) }
+        admin = try scoped("admin") { () throws(ConfigurationError) in try AdminSettings(reader: reader.scoped(to: "admin")) }
         (signers, signerAddresses) = try scoped("signers") { () throws(ConfigurationError) in
             try SignerSettings.read(reader: reader.scoped(to: "signers"), paths: paths)
         }
