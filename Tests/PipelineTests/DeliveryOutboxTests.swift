@@ -114,8 +114,11 @@ struct DeliveryOutboxTests {
     func deadPublishersClaimExpires() async throws {
         let (store, directory, ids) = try await storeWithEvents(requests: 3)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // A publisher claims everything and dies before producing any of it.
-        let claimed = try await store.claimOutbox(owner: "dead", limit: 100, holdFor: .seconds(2))
+        // A publisher claims everything and dies before producing any of it. The hold is long
+        // enough that a loaded machine still reaches the first drain well inside it.
+        let hold = Duration.seconds(10)
+        let claimedAt = ContinuousClock.now
+        let claimed = try await store.claimOutbox(owner: "dead", limit: 100, holdFor: hold)
         #expect(claimed.count == ids.count * 4)
         let delivered = Mutex<[StatusEvent]>([])
         let survivor = OutboxPublisher(
@@ -123,7 +126,7 @@ struct DeliveryOutboxTests {
             logger: Logger(label: "test.outbox"))
         await survivor.drain()
         #expect(delivered.withLock { $0 }.isEmpty, "events held by another publisher were published before its hold ran out")
-        try await Task.sleep(for: .seconds(2.5))
+        try await Task.sleep(until: claimedAt + hold + .milliseconds(500))
         await survivor.drain()
         let all = delivered.withLock { $0 }
         for id in ids {

@@ -206,26 +206,42 @@ struct IntakeLoop: Sendable {
     /// The lease of every sender in `consumed`, waiting while another worker holds one (it
     /// releases it when its partition moves; a dead one's expires).
     private func leases(for consumed: [ConsumedMessage]) async throws -> [Address: LeaseFence] {
-        var fences: [Address: LeaseFence] = [:]
+        var positions: [Address: ConsumedPosition] = [:]
         for message in consumed {
-            guard let sender = message.request?.from, fences[sender] == nil else { continue }
-            var logged = false
-            while true {
-                if let fence = await supervisor.fence(for: sender, topic: message.position.topic, partition: message.position.partition) {
-                    fences[sender] = fence
-                    break
-                }
-                guard consumerAssignment.holds(topic: message.position.topic, partition: message.position.partition) else {
-                    throw PartitionMoved(partition: message.position.partition, sender: sender)
-                }
-                if !logged {
-                    logger.info("waiting for the sender's lease before taking its requests", metadata: ["from": "\(sender)"])
-                    logged = true
-                }
-                try await Task.sleep(for: leaseWaitDelay)
-            }
+            if let sender = message.request?.from, positions[sender] == nil { positions[sender] = message.position }
         }
-        return fences
+        var fences: [Address: LeaseFence] = [:]
+        var waiting = Set(positions.keys)
+        var logged: Set<Address> = []
+        while true {
+            // Asked together: a new sender's lane reads its nonce from the node before it
+            // answers (20-30 s a call), so a batch of new senders one after another took minutes.
+            let supervisor = supervisor
+            let answers = await withTaskGroup(of: (Address, LeaseFence?).self) { group in
+                for sender in waiting {
+                    guard let position = positions[sender] else { continue }
+                    group.addTask { (sender, await supervisor.fence(for: sender, topic: position.topic, partition: position.partition)) }
+                }
+                var answers: [(Address, LeaseFence?)] = []
+                for await answer in group { answers.append(answer) }
+                return answers
+            }
+            for case (let sender, let fence?) in answers {
+                fences[sender] = fence
+                waiting.remove(sender)
+            }
+            guard !waiting.isEmpty else { return fences }
+            for sender in waiting.sorted(by: { $0.checksummed < $1.checksummed }) {
+                guard let position = positions[sender] else { continue }
+                guard consumerAssignment.holds(topic: position.topic, partition: position.partition) else {
+                    throw PartitionMoved(partition: position.partition, sender: sender)
+                }
+                if logged.insert(sender).inserted {
+                    logger.info("waiting for the sender's lease before taking its requests", metadata: ["from": "\(sender)"])
+                }
+            }
+            try await Task.sleep(for: leaseWaitDelay)
+        }
     }
 
     /// The fees the chain asks for, once the chain watcher has read them.
