@@ -75,7 +75,7 @@ struct LeaseTests {
     @Test(arguments: StoreKind.allCases)
     func renewingExtendsAHeldLeaseOnly(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let fence = try await lease(store, senderA, length: .seconds(5))
+            let fence = try await lease(store, senderA, length: .seconds(60))
             let renewed = try #require(try await store.renewLease(fence, length: .seconds(300)))
             #expect(renewed.epoch == fence.epoch && renewed.owner == fence.owner && renewed.sender == senderA)
             #expect(renewed.expiresAt > fence.expiresAt.addingTimeInterval(200))
