@@ -52,7 +52,9 @@ struct FlakyProxyTests {
         let options = FlakyProxy.Options(seed: 3, timeScale: 100, pSilent: 0, pError: 0)
         try await withDevChain { chain in
             try await withFlakyProxy(upstream: chain.url, options: options) { proxy in
-                try await withChainRPCClient(endpoints: [proxy.url], callTimeout: .seconds(8)) { client in
+                // 15 s: the pool of 8 would need over 30 s; a loaded machine needs more than 8,
+                // and more than the 2 s connect timeout for a thousand connects at once.
+                try await withChainRPCClient(endpoints: [proxy.url], callTimeout: .seconds(15), connectTimeout: .seconds(10)) { client in
                     let answered = try await withThrowingTaskGroup(of: ChainID.self) { group in
                         for _ in 0..<1000 {
                             group.addTask { try await client.chainID() }

@@ -34,8 +34,9 @@ struct LeaseTests {
     @Test(arguments: StoreKind.allCases)
     func theOwnerTakingItsLeaseAgainKeepsTheEpochAndExtendsIt(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let first = try await lease(store, senderA, length: .seconds(10))
-            let again = try await lease(store, senderA, length: .seconds(100))
+            // Long enough that a loaded machine takes it again while it is held.
+            let first = try await lease(store, senderA, length: .seconds(100))
+            let again = try await lease(store, senderA, length: .seconds(200))
             #expect(again.epoch == first.epoch)
             #expect(again.expiresAt > first.expiresAt)
             // Both fences name the same epoch: writes under the first still go through.
