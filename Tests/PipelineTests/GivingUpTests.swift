@@ -86,7 +86,10 @@ extension OnChain {
                     #expect(given.lifecycle.giveUpReason?.contains("retry.deadline") == true, "\(given.lifecycle.giveUpReason ?? "")")
                     let attempts = try await ground.store.attempts(of: abandoned.id)
                     #expect(attempts.filter { $0.version == 1 }.allSatisfy { [.notSent, .unknown].contains($0.outcome) }, "\(attempts.map(\.outcome))")
-                    #expect(attempts.contains { $0.outcome == .notSent }, "connections were refused: \(attempts.map(\.outcome))")
+                    // Refused connections are `notSent`; a send on a kept-alive connection the
+                    // outage cut is `unknown`: which of them a loaded machine sees varies (the
+                    // SendClassification table tests each).
+                    #expect(!attempts.filter { $0.version == 1 }.isEmpty, "no send of the original was attempted")
                     #expect(confirmed.status == .confirmed)
                     #expect(confirmed.lifecycle.nonce == Nonce(given.lifecycle.nonce.value + 1))
                     try await withChainFacts(ground.chain) { chain throws in
