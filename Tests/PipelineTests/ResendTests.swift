@@ -33,7 +33,11 @@ extension OnChain {
                         _ = try await eventually("the evicted version back in the node's pool") {
                             try await chain.rpc.transaction(hash)
                         }
-                        let attempts = try await ground.store.attempts(of: request.id)
+                        // The node holds it before the worker has stored the send's answer.
+                        let attempts = try await eventually("the second send stored") {
+                            let attempts = try await ground.store.attempts(of: request.id)
+                            return attempts.count >= 2 ? attempts : nil
+                        }
                         #expect(attempts.count == 2)
                         #expect(attempts.allSatisfy { $0.version == 1 && $0.hash == hash && $0.outcome == .accepted })
 
