@@ -128,6 +128,21 @@ struct StoreFile {
     func count(_ sql: String, _ arguments: [String] = []) throws -> Int {
         Int(try rows(sql, arguments).first?.values.first ?? "") ?? 0
     }
+
+    /// Whether a write transaction can begin within `seconds`: false while some process holds
+    /// the file's write lock that long (a process frozen inside a transaction holds it until
+    /// it is thawed; SQLite has one writer at a time).
+    func writeLockFree(within seconds: Double) -> Bool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(seconds)
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return false }
+        do {
+            try queue.inTransaction(.immediate) { _ in .rollback }
+            return true
+        } catch {
+            return false
+        }
+    }
 }
 
 /// Read-only queries on a SQLite file another process writes (WAL: readers never block it).

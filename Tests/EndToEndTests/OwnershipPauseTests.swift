@@ -38,20 +38,34 @@ struct OwnershipPauseTests {
                 let planned = LoadDriver.plan(0..<48, senders: env.check.senders)
                 async let firstWave = driver.post(planned)
 
-                // Freeze worker 3 while it holds senders with requests not final yet.
+                // Freeze worker 3 while it holds senders with requests not final yet, at a moment
+                // it is outside a store transaction: frozen inside one it would hold SQLite's
+                // single write lock and stop every worker (one writer per file is SQLite's rule;
+                // the test is about leases, so it thaws and freezes again until the lock is free).
                 var held: [String: Int] = [:]
-                let found = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                    let leases = try env.file.leases()
-                    let unfinished = try env.file.unfinishedBySender()
-                    let now = storeMillis()
-                    held = Dictionary(
-                        uniqueKeysWithValues: leases.values
-                            .filter { $0.owner == frozenOwner && $0.expiresAt > now && (unfinished[$0.sender] ?? 0) > 0 }
-                            .map { ($0.sender, $0.epoch) })
-                    return !held.isEmpty
+                var frozenOutsideTransaction = false
+                for _ in 0..<20 {
+                    let found = try await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                        let leases = try env.file.leases()
+                        let unfinished = try env.file.unfinishedBySender()
+                        let now = storeMillis()
+                        held = Dictionary(
+                            uniqueKeysWithValues: leases.values
+                                .filter { $0.owner == frozenOwner && $0.expiresAt > now && (unfinished[$0.sender] ?? 0) > 0 }
+                                .map { ($0.sender, $0.epoch) })
+                        return !held.isEmpty
+                    }
+                    try #require(found, "worker 3 never held a sender with unfinished work: \(worker3.tail)")
+                    worker3.pause()
+                    if env.file.writeLockFree(within: 2) {
+                        frozenOutsideTransaction = true
+                        break
+                    }
+                    worker3.resume()
+                    step("worker 3 was frozen inside a store transaction; thawed to freeze it again")
+                    try await Task.sleep(for: .milliseconds(30))
                 }
-                try #require(found, "worker 3 never held a sender with unfinished work: \(worker3.tail)")
-                worker3.pause()
+                try #require(frozenOutsideTransaction, "worker 3 was inside a store transaction at each of 20 freezes")
                 let pausedAt = Date()
                 let unfinishedAtPause = try env.file.unfinishedBySender().filter { held[$0.key] != nil }
                 step("worker 3 frozen holding \(held.count) senders (unfinished \(unfinishedAtPause))")
