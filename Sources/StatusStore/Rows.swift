@@ -62,11 +62,13 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     var needsSettlement: Bool
     var feeCeilingReached: Bool
     var lastError: String?
+    /// The calldata's function selector, for search (`FunctionSelector`); NULL if shorter.
+    var selector: String?
     var createdAt: Int64
     var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, function, data, nonce, status, sequence, sends, outcome
+        case id, function, data, nonce, status, sequence, sends, outcome, selector
         case messageType = "message_type"
         case toAddress = "to_address"
         case fromAddress = "from_address"
@@ -131,6 +133,7 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         wantsReplacement = false
         needsSettlement = false
         feeCeilingReached = false
+        selector = FunctionSelector(calldata: request.data.bytes)?.description
         self.createdAt = StoredTime.millis(createdAt)
         self.updatedAt = StoredTime.millis(updatedAt)
         try apply(state)

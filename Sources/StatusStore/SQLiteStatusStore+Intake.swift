@@ -75,8 +75,9 @@ private struct Intake {
                     signedAt: StoredTime.rounded(signed.signedAt))
                 request.acceptedAt = StoredTime.rounded(request.acceptedAt)
                 let lifecycle = LifecycleState(id: request.id, sender: request.from, nonce: nonce, original: original, deadline: deadline)
-                try RequestRow(request: request, state: lifecycle, sequence: 1, createdAt: now, updatedAt: now, source: message.position)
-                    .insert(db)
+                let row = try RequestRow(request: request, state: lifecycle, sequence: 1, createdAt: now, updatedAt: now, source: message.position)
+                try row.insert(db)
+                try StatusCounter.added(row.status, db)
                 try VersionRow(original, of: request.id).insert(db)
                 try Outbox.add(lifecycle.event(sequence: 1, at: now), db, now: now)
                 result = .new(StoredRequest(

@@ -108,17 +108,7 @@ extension SQLiteStatusStore {
     }
 
     public func countsByStatus() async throws -> [TransactionStatus: Int] {
-        try await writer.read { db in
-            var counts = Dictionary(uniqueKeysWithValues: TransactionStatus.allCases.filter { $0 != .accepted }.map { ($0, 0) })
-            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM requests GROUP BY status")
-            for row in rows {
-                guard let status = TransactionStatus(rawValue: row["status"]) else {
-                    throw StatusStoreError(.corruptRow, "a stored request has the unknown status \"\(row["status"] as String)\"")
-                }
-                counts[status] = row["n"]
-            }
-            return counts
-        }
+        try await statusCounts().byStatus
     }
 
     public func startingOffsets(group: String, topic: String, partitions: [Int32]) throws -> [Int32: Int64] {

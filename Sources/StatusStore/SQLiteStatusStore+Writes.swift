@@ -30,6 +30,7 @@ extension SQLiteStatusStore {
                 }
                 try row.apply(state)
                 if row.status != before {
+                    try StatusCounter.moved(from: before, to: row.status, db)
                     row.sequence += 1
                     try Outbox.add(state.event(sequence: row.sequence, at: now), db, now: now)
                 }
@@ -54,6 +55,7 @@ extension SQLiteStatusStore {
                 }
                 try AttemptRow(attempt).insert(db, onConflict: .ignore)
             }
+            try LastErrorClass.refresh(Set(attempts.lazy.filter { $0.outcome != .accepted }.map(\.requestID.description)), db)
         }
     }
 

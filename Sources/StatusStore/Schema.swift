@@ -20,6 +20,9 @@ enum Schema {
         migrator.registerMigration("v4-lifecycle-versions-leases-outbox") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5-admin-counters-search-retry-audit") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }()
 
@@ -245,5 +248,55 @@ enum Schema {
             number INTEGER NOT NULL CHECK (number >= 0),
             seen_at INTEGER NOT NULL
         );
+        """
+
+    /// What the admin dashboard reads without counting or scanning rows:
+    /// - `status_counts`: how many requests are in each status, changed in the transaction of
+    ///   every status change (intake, save), filled here from the rows there are;
+    /// - `selector`: the calldata's 4-byte function selector ("0x" + 8 lowercase hex digits;
+    ///   NULL when the calldata is shorter), filled here for the rows there are;
+    /// - `last_error_class`: the outcome of the request's latest attempt that no node took (a
+    ///   `SendClass` raw value; NULL while there is none), filled here from the attempts;
+    /// - `retried_as`: the request an operator retried this one as; set once, by a
+    ///   compare-and-set on "final failed or reverted and not retried yet". Not a foreign key:
+    ///   the retry is produced to the requests topic after the link is set, and is stored when
+    ///   a worker consumes it;
+    /// - indexes for the list, newest first and keyset-paged on (created_at, id), which never
+    ///   changes, alone or with one equality filter before it;
+    /// - `audit`: who did what to which request, when and why.
+    private static let v5 = """
+        CREATE TABLE status_counts (
+            status TEXT NOT NULL PRIMARY KEY,
+            count INTEGER NOT NULL CHECK (count >= 0)
+        );
+        INSERT INTO status_counts (status, count) SELECT status, COUNT(*) FROM requests GROUP BY status;
+
+        ALTER TABLE requests ADD COLUMN selector TEXT;
+        UPDATE requests SET selector = '0x' || lower(hex(substr(data, 1, 4))) WHERE length(data) >= 4;
+        ALTER TABLE requests ADD COLUMN last_error_class TEXT;
+        UPDATE requests SET last_error_class = (
+            SELECT a.outcome FROM attempts a WHERE a.request_id = requests.id AND a.outcome <> 'accepted'
+            ORDER BY a.number DESC LIMIT 1);
+        ALTER TABLE requests ADD COLUMN retried_as TEXT;
+
+        CREATE INDEX requests_by_created ON requests (created_at, id);
+        CREATE INDEX requests_by_status_created ON requests (status, created_at, id);
+        CREATE INDEX requests_by_sender_created ON requests (from_address, created_at, id);
+        CREATE INDEX requests_by_contract_created ON requests (to_address, created_at, id);
+        CREATE INDEX requests_by_selector_created ON requests (selector, created_at, id);
+        CREATE INDEX requests_by_type_created ON requests (message_type, created_at, id);
+        -- One retry per request, and each retry of one request only.
+        CREATE UNIQUE INDEX requests_by_retried_as ON requests (retried_as) WHERE retried_as IS NOT NULL;
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            user_name TEXT NOT NULL CHECK (user_name <> ''),
+            action TEXT NOT NULL CHECK (action <> ''),
+            request_id TEXT,
+            reason TEXT,
+            details TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX audit_by_request ON audit (request_id, id) WHERE request_id IS NOT NULL;
         """
 }

@@ -115,8 +115,40 @@ public protocol StatusStore: Sendable {
     /// Requests most recently updated first, optionally of one status, continuing after `before`.
     func list(status: TransactionStatus?, limit: Int, before: RecordCursor?) async throws -> RecordPage
 
-    /// How many requests are in each status (every stored status present, zero included).
+    /// How many requests are in each status (every stored status present, zero included), from
+    /// the counters of `statusCounts()`.
     func countsByStatus() async throws -> [TransactionStatus: Int]
+
+    // MARK: The admin dashboard
+
+    /// How many requests are in each status, from counters changed in the transaction of every
+    /// status change: no rows are counted.
+    func statusCounts() async throws -> StatusCounts
+
+    /// Up to `limit` light rows of the requests matching `query`, newest first by creation
+    /// time then id, continuing after `cursor`. Every filter and search reads through an
+    /// index; neither calldata nor signed transactions are loaded.
+    func summaries(_ query: RequestQuery, limit: Int, after cursor: ListCursor?) async throws -> SummaryPage
+
+    /// Links `original` to `retry`, the new request an operator's retry produces, if
+    /// `original` is final failed or reverted and was not retried yet: a compare-and-set, so
+    /// of two clicks or two operators exactly one wins and the other gets
+    /// `StatusStoreError.alreadyRetried` (naming the retry that won). `notRetryable` when it
+    /// is not failed or reverted, `unknownRequest` when it is not stored. `audit` is appended
+    /// in the same transaction. The request's status and history are left as they are.
+    func markRetried(original: RequestID, as retry: RequestID, audit: AuditEntry?) async throws -> RetryLink
+
+    /// The request `id` was retried as, nil if it was not (or is not stored).
+    func retriedAs(_ id: RequestID) async throws -> RequestID?
+
+    /// Appends an entry to the audit, at the store's time.
+    func appendAudit(_ entry: AuditEntry) async throws -> AuditRecord
+
+    /// The audit entries of one request, newest first.
+    func audit(of request: RequestID, limit: Int) async throws -> [AuditRecord]
+
+    /// The audit, newest first, continuing before entry `before` (nil for the newest).
+    func recentAudit(limit: Int, before: Int64?) async throws -> [AuditRecord]
 
     // MARK: The API's idempotency keys
 
@@ -127,4 +159,11 @@ public protocol StatusStore: Sendable {
     /// Stores the answer given to the request of a claimed key, unless an answer is stored
     /// already; returns the stored one, which is the first. A key never claimed is refused.
     func recordFirstAnswer(_ answer: IdempotentAnswer, forKey keyHash: [UInt8]) async throws -> IdempotentAnswer
+}
+
+extension StatusStore {
+    /// `markRetried(original:as:audit:)` without an audit entry.
+    public func markRetried(original: RequestID, as retry: RequestID) async throws -> RetryLink {
+        try await markRetried(original: original, as: retry, audit: nil)
+    }
 }

@@ -26,6 +26,12 @@ public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
         public static let valueOutOfRange = Code(description: "valueOutOfRange")
         /// A stored row does not decode (edited by hand, or written by a broken build).
         public static let corruptRow = Code(description: "corruptRow")
+        /// The request cannot be retried: it is not final failed or reverted.
+        public static let notRetryable = Code(description: "notRetryable")
+        /// The request was retried already (by another click, or another operator).
+        public static let alreadyRetried = Code(description: "alreadyRetried")
+        /// An audit entry without a user or an action.
+        public static let invalidAuditEntry = Code(description: "invalidAuditEntry")
         /// Another process held the write lock for longer than the busy timeout.
         public static let busy = Code(description: "busy")
         /// The disk failed the store: an I/O error, a full disk, a file that cannot be opened.

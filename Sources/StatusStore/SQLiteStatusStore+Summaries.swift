@@ -1,0 +1,137 @@
+import BroadcastModel
+import EVMPrimitives
+import Foundation
+import GRDB
+
+extension SQLiteStatusStore {
+    public func statusCounts() async throws -> StatusCounts {
+        try await writer.read { db in
+            var counts = Dictionary(uniqueKeysWithValues: TransactionStatus.allCases.filter { $0 != .accepted }.map { ($0, 0) })
+            for (name, count) in try StatusCounter.all(db) {
+                guard let status = TransactionStatus(rawValue: name) else {
+                    throw StatusStoreError(.corruptRow, "status_counts holds the unknown status \"\(name)\"; the status store was edited by hand")
+                }
+                counts[status] = count
+            }
+            return StatusCounts(byStatus: counts)
+        }
+    }
+
+    public func summaries(_ query: RequestQuery, limit: Int, after cursor: ListCursor?) async throws -> SummaryPage {
+        let limit = max(0, min(limit, Self.largestPage))
+        return try await writer.read { db in
+            // Several statuses are one indexed read each, merged: SQLite cannot read two ranges
+            // of (status, created_at, id) in created_at order, and would sort every match.
+            let statuses: [TransactionStatus?] = query.statuses.isEmpty ? [nil] : query.statuses.sorted { $0.rawValue < $1.rawValue }
+            var rows: [SummaryRow] = []
+            for status in statuses {
+                let (sql, arguments) = SummarySQL.select(query, status: status, after: cursor, limit: limit + 1)
+                rows += try Row.fetchAll(db, sql: sql, arguments: arguments).map(SummaryRow.init)
+            }
+            if statuses.count > 1 { rows.sort(by: SummaryRow.newerFirst) }
+            // One more than asked, to learn whether another page follows.
+            let page = try rows.prefix(limit).map { try $0.summary() }
+            let next = rows.count > limit ? page.last.map(ListCursor.init(after:)) : nil
+            return SummaryPage(rows: page, next: next)
+        }
+    }
+
+    /// The most rows one page of the admin list holds.
+    static var largestPage: Int { 1000 }
+}
+
+/// The SQL of one indexed read of the admin list.
+enum SummarySQL {
+    static let columns = "r.id, r.message_type, r.from_address, r.nonce, r.status, r.sends, r.last_error_class, r.created_at, r.updated_at"
+
+    static func select(_ query: RequestQuery, status: TransactionStatus?, after cursor: ListCursor?, limit: Int) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
+            conditions.append(condition)
+            arguments += StatementArguments(values)
+        }
+        if let status { add("r.status = ?", [status.rawValue]) }
+        if let sender = query.sender { add("r.from_address = ?", [sender.checksummed]) }
+        if let contract = query.contract { add("r.to_address = ?", [contract.checksummed]) }
+        if let selector = query.selector { add("r.selector = ?", [selector.description]) }
+        if let messageType = query.messageType { add("r.message_type = ?", [messageType]) }
+        if let from = query.createdFrom { add("r.created_at >= ?", [StoredTime.millis(from)]) }
+        if let before = query.createdBefore { add("r.created_at < ?", [StoredTime.millis(before)]) }
+        if let cursor { add("(r.created_at, r.id) < (?, ?)", [StoredTime.millis(cursor.createdAt), cursor.id.description]) }
+        switch query.search?.kind {
+        case .idPrefix(let prefix)?:
+            add("r.id >= ? AND r.id < ?", [prefix, PrefixRange.upperBound(of: prefix)])
+        case .hashPrefix(let prefix)?:
+            add("r.id IN (SELECT v.request_id FROM versions v WHERE v.hash >= ? AND v.hash < ?)", [prefix, PrefixRange.upperBound(of: prefix)])
+        case .idempotencyKey(let hash)?:
+            add("r.id IN (SELECT k.request_id FROM idempotency_keys k WHERE k.key_hash = ?)", [Data(hash)])
+        case nil:
+            break
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [limit]
+        return ("SELECT \(columns) FROM requests r \(filter) ORDER BY r.created_at DESC, r.id DESC LIMIT ?", arguments)
+    }
+}
+
+/// Prefix matches as ranges of the index (`text >= prefix AND text < upper`), which every
+/// database reads from a B-tree, unlike LIKE, whose index use depends on collations.
+enum PrefixRange {
+    /// The smallest text greater than every text starting with `prefix`, for the ASCII
+    /// prefixes of ids and hashes: the last character moved one up.
+    static func upperBound(of prefix: String) -> String {
+        var bytes = Array(prefix.utf8)
+        // Past ASCII (never, for ids and hashes) the range is only bounded by DEL.
+        guard let last = bytes.popLast(), last < 0x7E else { return prefix + "\u{7F}" }
+        bytes.append(last + 1)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// One row of the admin list as read, before it is checked.
+struct SummaryRow {
+    let id: String
+    let messageType: String
+    let sender: String
+    let nonce: Int64
+    let status: String
+    let sends: Int
+    let lastErrorClass: String?
+    let createdAt: Int64
+    let updatedAt: Int64
+
+    init(_ row: Row) {
+        id = row["id"]
+        messageType = row["message_type"]
+        sender = row["from_address"]
+        nonce = row["nonce"]
+        status = row["status"]
+        sends = row["sends"]
+        lastErrorClass = row["last_error_class"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+    }
+
+    static func newerFirst(_ a: SummaryRow, _ b: SummaryRow) -> Bool {
+        a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id > b.id
+    }
+
+    func summary() throws -> RequestSummary {
+        guard let requestID = RequestID(id), let nonce = UInt64(exactly: nonce), let status = TransactionStatus(rawValue: status),
+            let sender = try? Address(sender)
+        else {
+            throw StatusStoreError(.corruptRow, "stored request \(id) does not decode (id, nonce, status or sender); the status store was edited or written by a broken build")
+        }
+        var errorClass: SendClass?
+        if let lastErrorClass {
+            guard let parsed = SendClass(rawValue: lastErrorClass) else {
+                throw StatusStoreError(.corruptRow, "stored request \(id) has the unknown error class \"\(lastErrorClass)\"")
+            }
+            errorClass = parsed
+        }
+        return RequestSummary(
+            id: requestID, messageType: messageType, sender: sender, nonce: Nonce(nonce), status: status, attempts: sends,
+            lastErrorClass: errorClass, createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt))
+    }
+}
