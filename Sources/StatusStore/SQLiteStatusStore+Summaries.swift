@@ -59,19 +59,39 @@ enum SummarySQL {
         if let from = query.createdFrom { add("r.created_at >= ?", [StoredTime.millis(from)]) }
         if let before = query.createdBefore { add("r.created_at < ?", [StoredTime.millis(before)]) }
         if let cursor { add("(r.created_at, r.id) < (?, ?)", [StoredTime.millis(cursor.createdAt), cursor.id.description]) }
-        switch query.search?.kind {
-        case .idPrefix(let prefix)?:
-            add("r.id >= ? AND r.id < ?", [prefix, PrefixRange.upperBound(of: prefix)])
-        case .hashPrefix(let prefix)?:
-            add("r.id IN (SELECT v.request_id FROM versions v WHERE v.hash >= ? AND v.hash < ?)", [prefix, PrefixRange.upperBound(of: prefix)])
-        case .idempotencyKey(let hash)?:
-            add("r.id IN (SELECT k.request_id FROM idempotency_keys k WHERE k.key_hash = ?)", [Data(hash)])
-        case nil:
-            break
+        let conditionsSQL = conditions.joined(separator: " AND ")
+        guard let search = query.search else {
+            arguments += [limit]
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditionsSQL
+            return ("SELECT \(columns) FROM requests r \(filter) ORDER BY r.created_at DESC, r.id DESC LIMIT ?", arguments)
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        // A search finds its few matches by its own key first, then each request by its id,
+        // and sorts only those. CROSS JOIN keeps that order in SQLite: left alone, its planner
+        // prefers a filter's index (every request of a message type, say) because that one
+        // is already in list order, and tests each row against the search.
+        let (matches, matchArguments) = search.matchesSQL
+        arguments = matchArguments + arguments
         arguments += [limit]
-        return ("SELECT \(columns) FROM requests r \(filter) ORDER BY r.created_at DESC, r.id DESC LIMIT ?", arguments)
+        return (
+            "WITH matches (id) AS (\(matches)) SELECT \(columns) FROM matches m CROSS JOIN requests r WHERE r.id = m.id\(conditions.isEmpty ? "" : " AND " + conditionsSQL) "
+                + "ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+            arguments
+        )
+    }
+}
+
+extension RequestSearch {
+    /// The ids of the requests this search matches, each once.
+    var matchesSQL: (String, StatementArguments) {
+        switch kind {
+        case .idPrefix(let prefix):
+            ("SELECT id FROM requests WHERE id >= ? AND id < ?", [prefix, PrefixRange.upperBound(of: prefix)])
+        case .hashPrefix(let prefix):
+            // A request's versions may share a prefix.
+            ("SELECT DISTINCT request_id FROM versions WHERE hash >= ? AND hash < ?", [prefix, PrefixRange.upperBound(of: prefix)])
+        case .idempotencyKey(let hash):
+            ("SELECT request_id FROM idempotency_keys WHERE key_hash = ?", [Data(hash)])
+        }
     }
 }
 
