@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "broadcaster", targets: ["broadcaster"]),
         .executable(name: "sign-benchmark", targets: ["SignBenchmark"]),
+        .executable(name: "admin-queries-benchmark", targets: ["AdminQueriesBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -219,6 +220,12 @@ let package = Package(
             name: "SignBenchmark",
             dependencies: ["EVMPrimitives", "EVMSigning", "CSecp256k1"],
             path: "Benchmarks/SignBenchmark"
+        ),
+
+        .executableTarget(
+            name: "AdminQueriesBenchmark",
+            dependencies: ["BroadcastModel", "EVMPrimitives", "StatusStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/admin-queries"
         ),
 
         // Starts the local chain and the flaky proxy (devchain/) for tests.
