@@ -6,7 +6,7 @@ import GRDB
 extension SQLiteStatusStore {
     public func statusCounts() async throws -> StatusCounts {
         try await writer.read { db in
-            var counts = Dictionary(uniqueKeysWithValues: TransactionStatus.allCases.filter { $0 != .accepted }.map { ($0, 0) })
+            var counts = Dictionary(uniqueKeysWithValues: Self.storedStatuses.map { ($0, 0) })
             for (name, count) in try StatusCounter.all(db) {
                 guard let status = TransactionStatus(rawValue: name) else {
                     throw StatusStoreError(.corruptRow, "status_counts holds the unknown status \"\(name)\"; the status store was edited by hand")
@@ -20,21 +20,35 @@ extension SQLiteStatusStore {
     public func summaries(_ query: RequestQuery, limit: Int, after cursor: ListCursor?) async throws -> SummaryPage {
         let limit = max(0, min(limit, Self.largestPage))
         return try await writer.read { db in
-            // Several statuses are one indexed read each, merged: SQLite cannot read two ranges
-            // of (status, created_at, id) in created_at order, and would sort every match.
-            let statuses: [TransactionStatus?] = query.statuses.isEmpty ? [nil] : query.statuses.sorted { $0.rawValue < $1.rawValue }
             var rows: [SummaryRow] = []
-            for status in statuses {
-                let (sql, arguments) = SummarySQL.select(query, status: status, after: cursor, limit: limit + 1)
+            let parts = Self.statusParts(of: query)
+            for statuses in parts {
+                let (sql, arguments) = SummarySQL.select(query, statuses: statuses, after: cursor, limit: limit + 1)
                 rows += try Row.fetchAll(db, sql: sql, arguments: arguments).map(SummaryRow.init)
             }
-            if statuses.count > 1 { rows.sort(by: SummaryRow.newerFirst) }
+            if parts.count > 1 { rows.sort(by: SummaryRow.newerFirst) }
             // One more than asked, to learn whether another page follows.
             let page = try rows.prefix(limit).map { try $0.summary() }
             let next = rows.count > limit ? page.last.map(ListCursor.init(after:)) : nil
             return SummaryPage(rows: page, next: next)
         }
     }
+
+    /// The statuses of each indexed read a query takes, their pages merged: SQLite cannot read
+    /// several ranges of (status, created_at, id), or of (sender, status, created_at, id), in
+    /// created_at order, and would sort every match. A sender, contract, selector or message
+    /// type without statuses is read status by status for the same reason. A search finds
+    /// its few matches first and needs one read.
+    static func statusParts(of query: RequestQuery) -> [[TransactionStatus]] {
+        let statuses = query.statuses.sorted { $0.rawValue < $1.rawValue }
+        if query.search != nil { return [statuses] }
+        if !statuses.isEmpty { return statuses.map { [$0] } }
+        let filtered = query.sender != nil || query.contract != nil || query.selector != nil || query.messageType != nil
+        return filtered ? storedStatuses.map { [$0] } : [[]]
+    }
+
+    /// Every status a stored request can have.
+    static let storedStatuses = TransactionStatus.allCases.filter { $0 != .accepted }
 
     /// The most rows one page of the admin list holds.
     static var largestPage: Int { 1000 }
@@ -44,21 +58,31 @@ extension SQLiteStatusStore {
 enum SummarySQL {
     static let columns = "r.id, r.message_type, r.from_address, r.nonce, r.status, r.sends, r.last_error_class, r.created_at, r.updated_at"
 
-    static func select(_ query: RequestQuery, status: TransactionStatus?, after cursor: ListCursor?, limit: Int) -> (String, StatementArguments) {
+    static func select(_ query: RequestQuery, statuses: [TransactionStatus], after cursor: ListCursor?, limit: Int) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
             conditions.append(condition)
             arguments += StatementArguments(values)
         }
-        if let status { add("r.status = ?", [status.rawValue]) }
+        if statuses.count == 1 {
+            add("r.status = ?", statuses.map(\.rawValue))
+        } else if !statuses.isEmpty {
+            add("r.status IN (\(Array(repeating: "?", count: statuses.count).joined(separator: ", ")))", statuses.map(\.rawValue))
+        }
         if let sender = query.sender { add("r.from_address = ?", [sender.checksummed]) }
         if let contract = query.contract { add("r.to_address = ?", [contract.checksummed]) }
         if let selector = query.selector { add("r.selector = ?", [selector.description]) }
         if let messageType = query.messageType { add("r.message_type = ?", [messageType]) }
         if let from = query.createdFrom { add("r.created_at >= ?", [StoredTime.millis(from)]) }
-        if let before = query.createdBefore { add("r.created_at < ?", [StoredTime.millis(before)]) }
-        if let cursor { add("(r.created_at, r.id) < (?, ?)", [StoredTime.millis(cursor.createdAt), cursor.id.description]) }
+        // One upper bound, the tighter of the range's end and the cursor: given both, SQLite's
+        // planner reads a status's rows in the time range instead of the filter's of that status.
+        // (created_at, id) < (before, '') is created_at < before: every id sorts after ''.
+        let end = query.createdBefore.map { (StoredTime.millis($0), "") }
+        let position = cursor.map { (StoredTime.millis($0.createdAt), $0.id.description) }
+        if let upper = [end, position].compactMap({ $0 }).min(by: { $0 < $1 }) {
+            add("(r.created_at, r.id) < (?, ?)", [upper.0, upper.1])
+        }
         let conditionsSQL = conditions.joined(separator: " AND ")
         guard let search = query.search else {
             arguments += [limit]

@@ -262,7 +262,8 @@ enum Schema {
     ///   the retry is produced to the requests topic after the link is set, and is stored when
     ///   a worker consumes it;
     /// - indexes for the list, newest first and keyset-paged on (created_at, id), which never
-    ///   changes, alone or with one equality filter before it;
+    ///   changes: alone, after a status, or after a sender, contract, selector or message type
+    ///   and a status;
     /// - `audit`: who did what to which request, when and why.
     private static let v5 = """
         CREATE TABLE status_counts (
@@ -281,10 +282,12 @@ enum Schema {
 
         CREATE INDEX requests_by_created ON requests (created_at, id);
         CREATE INDEX requests_by_status_created ON requests (status, created_at, id);
-        CREATE INDEX requests_by_sender_created ON requests (from_address, created_at, id);
-        CREATE INDEX requests_by_contract_created ON requests (to_address, created_at, id);
-        CREATE INDEX requests_by_selector_created ON requests (selector, created_at, id);
-        CREATE INDEX requests_by_type_created ON requests (message_type, created_at, id);
+        -- A filter's rows of one status, in list order: a rare status under a common sender
+        -- would otherwise walk all of the sender's rows. A filter alone reads one range per status.
+        CREATE INDEX requests_by_sender_status_created ON requests (from_address, status, created_at, id);
+        CREATE INDEX requests_by_contract_status_created ON requests (to_address, status, created_at, id);
+        CREATE INDEX requests_by_selector_status_created ON requests (selector, status, created_at, id);
+        CREATE INDEX requests_by_type_status_created ON requests (message_type, status, created_at, id);
         -- One retry per request, and each retry of one request only.
         CREATE UNIQUE INDEX requests_by_retried_as ON requests (retried_as) WHERE retried_as IS NOT NULL;
 
