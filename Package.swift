@@ -196,6 +196,12 @@ let package = Package(
             ]
         ),
 
+        // What the dashboard may do to requests: retry failed ones as new linked requests.
+        .target(
+            name: "AdminActions",
+            dependencies: ["BroadcastModel", "EVMPrimitives", "StatusStore"]
+        ),
+
         // The one executable; its subcommands only parse arguments and build.
         .executableTarget(
             name: "broadcaster",
