@@ -122,18 +122,17 @@ public struct WorkerPipeline: Service {
     /// Intake, until cancelled (graceful shutdown cancels it) or it stops.
     private func intake(into supervisor: LaneSupervisor) async throws {
         let buffer = EventBuffer<KafkaConsumerEvent>(capacity: max(1024, settings.intakeBatchSize * 4))
-        let consumerAssignment = ConsumerAssignment()
         let deadLetters = DeadLetterSender(
             deliver: deliverDeadLetter, topic: settings.deadLetterTopic, backoff: settings.deadLetterBackoff,
             metrics: monitoring.metrics, logger: logger)
         let loop = IntakeLoop(
             store: store, decoder: MessageDecoder(signer: signer, admission: admission, group: settings.consumerGroup),
             signer: signer, policy: settings.lifecycle, supervisor: supervisor, deadLetters: deadLetters,
-            assignment: monitoring.assignment, consumerAssignment: consumerAssignment, metrics: monitoring.metrics, topic: settings.requestsTopic,
+            consumerAssignment: monitoring.assignment, metrics: monitoring.metrics, topic: settings.requestsTopic,
             batchSize: settings.intakeBatchSize, maxUnsent: settings.maxUnsent, leaseWaitDelay: settings.leaseWaitDelay,
             storeRetry: settings.storeRetry, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await pump(buffer, consumerAssignment) }
+            group.addTask { [monitoring] in await pump(buffer, monitoring.assignment) }
             defer { group.cancelAll() }
             do {
                 try await loop.run(buffer)

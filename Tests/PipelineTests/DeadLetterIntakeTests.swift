@@ -180,7 +180,7 @@ private func withIntake(
                         deliver: { try topic.deliver($0) }, topic: Topics.deadLetter,
                         backoff: RetryPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(100)),
                         metrics: metrics, logger: testLogger),
-                    assignment: AssignedPartitions(), consumerAssignment: consumerAssignment, metrics: metrics, topic: Topics.requests, batchSize: 100, maxUnsent: 100,
+                    consumerAssignment: consumerAssignment, metrics: metrics, topic: Topics.requests, batchSize: 100, maxUnsent: 100,
                     leaseWaitDelay: .milliseconds(100),
                     storeRetry: BoundedRetry(attempts: 3, backoff: RetryPolicy(initialDelay: .milliseconds(50))), logger: testLogger)
                 let buffer = EventBuffer<KafkaConsumerEvent>(capacity: 100)

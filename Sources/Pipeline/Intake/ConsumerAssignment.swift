@@ -22,6 +22,10 @@ final class ConsumerAssignment: Sendable {
         }
     }
 
+    func partitions(of topic: String) -> [Int32] {
+        partitions.withLock { $0[topic]?.sorted() ?? [] }
+    }
+
     func holds(topic: String, partition: Int32) -> Bool {
         partitions.withLock { $0[topic]?.contains(partition) == true }
     }

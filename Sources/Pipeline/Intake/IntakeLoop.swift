@@ -27,7 +27,6 @@ struct IntakeLoop: Sendable {
     let policy: LifecyclePolicy
     let supervisor: LaneSupervisor
     let deadLetters: DeadLetterSender
-    let assignment: AssignedPartitions
     /// What the consumer holds now, ahead of the events this loop has taken.
     let consumerAssignment: ConsumerAssignment
     let metrics: WorkerMetrics
@@ -52,12 +51,10 @@ struct IntakeLoop: Sendable {
                     if message.topic == topic && !revoked.contains(message.partition) { batch.append(message) }
                 case .assigned(let partitions, let topic) where topic == self.topic:
                     revoked.subtract(partitions)
-                    assignment.assigned(partitions)
                     logger.info("partitions assigned", metadata: ["topic": "\(topic)", "partitions": "\(partitions)"])
                     await supervisor.assigned(partitions, of: topic)
                 case .revoked(let partitions, let topic) where topic == self.topic:
                     revoked.formUnion(partitions)
-                    assignment.revoked(partitions)
                     logger.info("partitions revoked", metadata: ["topic": "\(topic)", "partitions": "\(partitions)"])
                     await supervisor.revoked(partitions, of: topic)
                 case .assigned, .revoked:

@@ -32,7 +32,7 @@ struct WorkerMonitor: Sendable {
             if let counts = try? await store.countsByStatus() {
                 monitoring.metrics.requests(byStatus: counts)
             }
-            let held = monitoring.assignment.current
+            let held = monitoring.assignment.partitions(of: topic)
             for (partition, gauge) in lagGauges where !held.contains(partition) {
                 monitoring.metrics.forget(gauge)
                 lagGauges[partition] = nil

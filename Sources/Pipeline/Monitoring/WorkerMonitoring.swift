@@ -9,7 +9,8 @@ public struct WorkerMonitoring: Sendable {
     public let metrics: WorkerMetrics
     public let nodeWatch: NodeWatch
     let probe: KafkaLagProbe
-    let assignment = AssignedPartitions()
+    /// The partitions the consumer holds, as its events arrive (intake and the lag gauges read it).
+    let assignment = ConsumerAssignment()
 
     /// - Parameters:
     ///   - nodeWatch: also given to the worker's `ChainRPCClient` as its observer.
