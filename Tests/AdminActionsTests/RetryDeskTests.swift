@@ -178,8 +178,16 @@ struct RetryDeskTests {
             #expect(await desk.confirm(stored.id, clickKey: other, by: "bob", reason: "x").failure?.reason == .alreadyRetried(retryID))
 
             try await harness.broker.restart()
-            let (completed, produced) = try await harness.readingTopic {
-                await desk.confirm(stored.id, clickKey: key, by: "alice", reason: "nonce taken")
+            let (completed, produced) = try await harness.readingTopic { () async throws -> Result<RetryOutcome, RetryRefusal> in
+                // The producer may still be reconnecting to the restarted broker: the operator
+                // presses the same button until the queue acknowledges it.
+                var outcome = await desk.confirm(stored.id, clickKey: key, by: "alice", reason: "nonce taken")
+                for _ in 0..<20 {
+                    guard case .failure(let refusal) = outcome, refusal.reason == .notAcknowledged(retryID) else { break }
+                    try await Task.sleep(for: .seconds(1))
+                    outcome = await desk.confirm(stored.id, clickKey: key, by: "alice", reason: "nonce taken")
+                }
+                return outcome
             }
             #expect(try completed.get() == RetryOutcome(original: stored.id, retry: retryID, repeated: true))
             // The broker restarted empty: what is on the topic now is the completed retry.

@@ -51,7 +51,7 @@ struct RetryHarness: Sendable {
         configuration.messageTypes = [
             MessageTypeSettings(
                 name: "add_weight", signature: try! FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-                contract: contract, signer: "dev")
+                contract: contract, signer: "dev", selectorRule: .pinned(try! Selector(hex: "0xd7136328")))
         ]
         return configuration
     }
