@@ -17,7 +17,7 @@ struct BulkRetryTests {
         _ harness: RetryHarness, _ desk: RetryDesk, _ operation: BulkRetryID, is state: BulkRetryOperation.State,
         within limit: Duration = .seconds(120)
     ) async throws -> BulkRetryOperation {
-        let runner = BulkRetryRunner(desk: desk, pollInterval: .milliseconds(100), logger: RetryHarness.logger)
+        let runner = BulkRetryRunner(desk: desk, pollInterval: .milliseconds(100), pauseAfterFailure: .milliseconds(500), logger: RetryHarness.logger)
         return try await whileRunning([runner]) {
             let deadline = ContinuousClock.now + limit
             while ContinuousClock.now < deadline {
@@ -147,7 +147,7 @@ struct BulkRetryTests {
             // The broker is down: the first item is linked, its produce not acknowledged, and the
             // runner pauses with the item pending. Then the admin process goes away.
             await harness.broker.stop()
-            let runner = BulkRetryRunner(desk: first, pollInterval: .milliseconds(100), logger: RetryHarness.logger)
+            let runner = BulkRetryRunner(desk: first, pollInterval: .milliseconds(100), pauseAfterFailure: .milliseconds(500), logger: RetryHarness.logger)
             let linked = try await whileRunning([runner]) { () async throws -> RequestID? in
                 let deadline = ContinuousClock.now + .seconds(60)
                 while ContinuousClock.now < deadline {
