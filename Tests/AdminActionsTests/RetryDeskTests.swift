@@ -71,6 +71,25 @@ struct RetryDeskTests {
         }
     }
 
+    /// A reverted request's receipt is on chain with a failed execution: the call had no effect,
+    /// so it may be retried.
+    @Test func aRevertedRequestWhoseReceiptSaysRevertedMayBeRetried() async throws {
+        try await RetryHarness.run { harness in
+            let reverter = try await harness.deployReverter()
+            let call = try await harness.mine(to: reverter, data: RetryHarness.missionCalldata, gas: Gas(60_000))
+            #expect(try await harness.receipt(call.hash)?.status == .reverted)
+            // The deployment took nonce 0, the reverted call nonce 1.
+            try await harness.storeRequest(nonce: 0, status: .failed)
+            let stored = try await harness.storeRequest(nonce: 1, status: .reverted, signed: call)
+            let preview = await harness.desk().preview(stored.id)
+            guard case .allowed(let evidence) = preview.verdict else {
+                Issue.record("not allowed: \(preview.verdict)")
+                return
+            }
+            #expect(evidence.hashesChecked == [call.hash] && evidence.chainLatestNonce == Nonce(2))
+        }
+    }
+
     @Test func aRequestWhoseNonceIsStillOpenIsRefused() async throws {
         try await RetryHarness.run { harness in
             try await harness.mineTransfers(1)

@@ -90,31 +90,40 @@ struct RetryHarness: Sendable {
     /// mined count of the sender grows by `count`. Returns them.
     @discardableResult
     func mineTransfers(_ count: Int) async throws -> [SignedTransaction] {
-        let signer = Signer(key: Self.senderKey)
-        let chainID = try await chain.chainID()
         var sent: [SignedTransaction] = []
-        for _ in 0..<count {
-            let nonce = try await chain.transactionCount(of: Self.sender, at: .pending)
-            // Far above the devchain's base fee, which starts at 1 gwei and barely moves.
-            let tip = Wei.gwei(2)
-            let maxFee = Wei.gwei(200)
-            let signed = try signer.sign(
-                .eip1559(EIP1559Transaction(
-                    chainID: chainID, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: maxFee, gas: Gas(21_000),
-                    to: Self.recipient, value: Wei(1), data: .empty)))
-            #expect(try await chain.sendRawTransaction(signed.raw) == signed.hash)
-            try await waitForReceipt(signed.hash)
-            sent.append(signed)
-        }
+        for _ in 0..<count { sent.append(try await mine(to: Self.recipient, value: Wei(1), gas: Gas(21_000))) }
         return sent
     }
 
-    func waitForReceipt(_ hash: TxHash) async throws {
+    /// Signs and sends one transaction of the sender, and waits for its receipt.
+    @discardableResult
+    func mine(to: Address?, value: Wei = .zero, data: Calldata = .empty, gas: Gas) async throws -> SignedTransaction {
+        let nonce = try await chain.transactionCount(of: Self.sender, at: .pending)
+        // Far above the devchain's base fee, which starts at 1 gwei and barely moves.
+        let signed = try Signer(key: Self.senderKey).sign(
+            .eip1559(EIP1559Transaction(
+                chainID: try await chain.chainID(), nonce: nonce, maxPriorityFeePerGas: .gwei(2), maxFeePerGas: .gwei(200), gas: gas,
+                to: to, value: value, data: data)))
+        #expect(try await chain.sendRawTransaction(signed.raw) == signed.hash)
+        _ = try await receipt(signed.hash)
+        return signed
+    }
+
+    /// A contract whose every call reverts (runtime code PUSH1 0 PUSH1 0 REVERT), deployed by the sender.
+    func deployReverter() async throws -> Address {
+        // Init code: store the 5 runtime bytes in memory and return them.
+        let initCode = try Calldata(hex: "0x6460006000fd600052600560" + "1bf3")
+        let deployment = try await mine(to: nil, data: initCode, gas: Gas(100_000))
+        return try #require(try await receipt(deployment.hash)?.contractAddress)
+    }
+
+    func receipt(_ hash: TxHash) async throws -> TransactionReceipt? {
         for _ in 0..<400 {
-            if try await chain.transactionReceipt(hash) != nil { return }
+            if let receipt = try await chain.transactionReceipt(hash) { return receipt }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("no receipt for \(hash)")
+        return nil
     }
 
     // MARK: The store
