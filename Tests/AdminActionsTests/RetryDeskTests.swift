@@ -1,6 +1,7 @@
 import AdminActions
 import BroadcastModel
 import ChainRPC
+import DevChainSupport
 import EVMPrimitives
 import EVMSigning
 import KafkaTestSupport
@@ -100,6 +101,30 @@ struct RetryDeskTests {
             #expect(await desk.confirm(stored.id, clickKey: key, by: "alice", reason: nil).failure?.reason
                 == .nonceOpen(nonce: Nonce(3), chainLatestNonce: Nonce(1)))
             #expect(try await harness.store.retriedAs(stored.id) == nil)
+        }
+    }
+
+    /// The node holds the receipt calls without answering: each call is bounded by the desk
+    /// (here 1 s, far below the client's own 60 s), and the retry is refused as unavailable.
+    @Test func aNodeThatDoesNotAnswerRefusesTheRetryAsUnavailable() async throws {
+        try await RetryHarness.run { harness in
+            try await harness.mineTransfers(1)
+            let stored = try await harness.storeRequest(nonce: 0, status: .failed)
+            // Time scale 1: a silent call is held 45 s (latency-max 30 s × 1.5) before the proxy closes it.
+            let silent = FlakyProxy.Options(timeScale: 1, pSilent: 1, pError: 0, faultMethods: ["eth_getTransactionReceipt"])
+            try await withFlakyProxy(upstream: harness.nodeURL, options: silent) { proxy in
+                try await withChainRPCClient(endpoints: [proxy.url], callTimeout: .seconds(60)) { slow in
+                    let desk = harness.desk(chain: slow, chainCallTimeout: .seconds(1))
+                    let preview = await desk.preview(stored.id)
+                    #expect(preview.verdict.refusal == .chainUnavailable)
+                    #expect(preview.clickKey == nil)
+                    let key = try #require(RetryClickKey("0123456789abcdef0123456789abcdef"))
+                    let confirmed = await desk.confirm(stored.id, clickKey: key, by: "alice", reason: nil)
+                    #expect(confirmed.failure?.reason == .chainUnavailable)
+                    #expect(confirmed.failure?.message.contains("no answer within 1") == true)
+                    #expect(try await harness.store.retriedAs(stored.id) == nil)
+                }
+            }
         }
     }
 

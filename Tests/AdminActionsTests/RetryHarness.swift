@@ -33,6 +33,8 @@ struct RetryHarness: Sendable {
 
     let store: SQLiteStatusStore
     let storePath: String
+    /// The devchain node's URL, for a proxy in front of it.
+    let nodeURL: String
     let chain: ChainRPCClient
     let broker: TansuBroker
     let producer: KafkaProducer
@@ -57,9 +59,9 @@ struct RetryHarness: Sendable {
     }
 
     /// A desk over this harness's parts, as one admin process builds it.
-    func desk(now: @escaping @Sendable () -> Date = Date.init) -> RetryDesk {
+    func desk(chain: ChainRPCClient? = nil, chainCallTimeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init) -> RetryDesk {
         RetryDesk(
-            store: store, chain: chain, chainCallTimeout: .seconds(30), admission: Admission(configuration: Self.configuration),
+            store: store, chain: chain ?? self.chain, chainCallTimeout: chainCallTimeout, admission: Admission(configuration: Self.configuration),
             producer: RequestProducer(sender: producer, topic: Self.topic, timeout: .seconds(3)), logger: Self.logger, now: now)
     }
 
@@ -77,7 +79,7 @@ struct RetryHarness: Sendable {
                     let producer = try KafkaProducer(
                         configuration: KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers, deliveryTimeout: .seconds(3)),
                         logger: logger)
-                    let harness = RetryHarness(store: store, storePath: storePath, chain: client, broker: broker, producer: producer, fence: fence)
+                    let harness = RetryHarness(store: store, storePath: storePath, nodeURL: node.url, chain: client, broker: broker, producer: producer, fence: fence)
                     try await whileRunning([producer]) { try await body(harness) }
                 }
             }
