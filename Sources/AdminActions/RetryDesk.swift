@@ -78,10 +78,12 @@ public struct RetryDesk: RetryActions {
         switch await eligible(id) {
         case .success(let found): stored = found
         case .failure(let refusal):
-            guard case .alreadyRetried(retryID) = refusal.refusal.reason, let original = refusal.request else { return .failure(refusal.refusal) }
+            guard case .alreadyRetried(let linked) = refusal.refusal.reason, let original = refusal.request else { return .failure(refusal.refusal) }
             // This click made the retry already (a double submit, or a produce that was not
             // acknowledged): produce it again unless it is known to be on the topic.
-            return await complete(original, as: retryID, repeated: true)
+            if linked == retryID { return await complete(original, as: retryID, repeated: true) }
+            await completeLinked(original, as: linked)
+            return .failure(refusal.refusal)
         }
         let evidence: ChainEvidence
         switch await check.run(stored, at: now()) {
@@ -100,7 +102,9 @@ public struct RetryDesk: RetryActions {
             // another operator's key).
             switch await retriedAs(id) {
             case .success(let winner?) where winner == retryID: return await complete(stored, as: retryID, repeated: true)
-            case .success(let other?): return .failure(alreadyRetried(id, as: other))
+            case .success(let other?):
+                await completeLinked(stored, as: other)
+                return .failure(alreadyRetried(id, as: other))
             case .success(nil), .failure: return .failure(RetryRefusal(.storeUnavailable, "request \(id) could not be linked to its retry: \(error)"))
             }
         } catch let error as StatusStoreError where error.code == .notRetryable {
@@ -137,6 +141,15 @@ public struct RetryDesk: RetryActions {
                 .notAcknowledged(retryID),
                 "request \(original.id) is linked to its retry \(retryID), but the message queue did not acknowledge it (\(failure)), so it may or may not be queued. Press the same retry button again to complete it: it names the same request, which is broadcast at most once"))
         }
+    }
+
+    /// Another click's retry of `original`: if that click's produce was never acknowledged (its
+    /// operator went away, a bulk retry was cancelled meanwhile), this click completes it, since
+    /// it names the same request. Waits for that click if it is still running here.
+    private func completeLinked(_ original: StoredRequest, as linked: RequestID) async {
+        await ledger.acquire(linked)
+        _ = await complete(original, as: linked, repeated: true)
+        await ledger.release(linked)
     }
 
     /// The request as its retry: the same call from the same sender, a new id, linked back.

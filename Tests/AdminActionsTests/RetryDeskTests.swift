@@ -240,4 +240,34 @@ struct RetryDeskTests {
             #expect(try await harness.store.audit(of: stored.id, limit: 10).map(\.entry.user) == ["alice"])
         }
     }
+
+    /// The operator whose retry was not acknowledged went away: another click, with another key,
+    /// is refused as already retried but puts the linked retry on the topic.
+    @Test func anUnacknowledgedRetryIsCompletedByAnotherClickToo() async throws {
+        try await RetryHarness.run { harness in
+            try await harness.mineTransfers(1)
+            let stored = try await harness.storeRequest(nonce: 0, status: .failed)
+            let desk = harness.desk()
+            let key = try #require(await desk.preview(stored.id).clickKey)
+            await harness.broker.stop()
+            guard case .notAcknowledged(let retryID) = await desk.confirm(stored.id, clickKey: key, by: "alice", reason: "x").failure?.reason else {
+                Issue.record("the broker is down, yet the retry was acknowledged")
+                return
+            }
+            try await harness.broker.restart()
+            let later = try #require(RetryClickKey("bobs-key-from-another-page-0123"))
+            let (answers, produced) = try await harness.readingTopic { () async throws -> [RetryRefusal.Reason?] in
+                var answers: [RetryRefusal.Reason?] = []
+                // A few clicks: the producer may still be reconnecting for the first.
+                for _ in 0..<5 {
+                    answers.append(await desk.confirm(stored.id, clickKey: later, by: "bob", reason: "y").failure?.reason)
+                    try await Task.sleep(for: .seconds(1))
+                }
+                return answers
+            }
+            #expect(answers == Array(repeating: .alreadyRetried(retryID), count: 5))
+            #expect(Set(produced.map(\.id)) == [retryID])
+            #expect(try await harness.store.retriedAs(stored.id) == retryID)
+        }
+    }
 }
