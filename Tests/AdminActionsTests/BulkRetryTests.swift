@@ -180,4 +180,41 @@ struct BulkRetryTests {
             #expect(Set(itemRetries) == Set(retries) && itemRetries.count == 2)
         }
     }
+
+    /// Cancelled while an item is in flight (its produce waits for a broker that is down): the
+    /// runner takes no further item, before or after the broker is back.
+    @Test func aCancelWhileRunningStopsBetweenItems() async throws {
+        try await RetryHarness.run { harness in
+            try await harness.mineTransfers(3)
+            var originals: [RequestID] = []
+            for nonce in 0..<3 { originals.append(try await harness.storeRequest(nonce: UInt64(nonce), status: .failed).id) }
+            let desk = harness.desk()
+            let plan = try await desk.planBulk(RequestQuery(), cap: 1_000, by: "alice", reason: "outage")
+            _ = try await desk.startBulk(plan.id, by: "alice")
+            await harness.broker.stop()
+            let runner = BulkRetryRunner(desk: desk, pollInterval: .milliseconds(100), pauseAfterFailure: .milliseconds(500), logger: RetryHarness.logger)
+            try await whileRunning([runner]) {
+                let deadline = ContinuousClock.now + .seconds(60)
+                var linked = false
+                while !linked && ContinuousClock.now < deadline {
+                    for original in originals where try await harness.store.retriedAs(original) != nil { linked = true }
+                    if !linked { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(linked, "the runner never took the first item")
+                _ = try await desk.cancelBulk(plan.id, by: "carol")
+                try await harness.broker.restart()
+                // Passes of the runner after the cancel, with the broker back.
+                try await Task.sleep(for: .seconds(3))
+            }
+            var links = 0
+            for original in originals where try await harness.store.retriedAs(original) != nil { links += 1 }
+            #expect(links == 1)
+            let now = try #require(try await desk.bulkOperation(plan.id))
+            // The item in flight ends either way (its produce may succeed once the broker is
+            // back); no other item was taken.
+            #expect(now.state == .cancelled && now.retried <= 1 && now.refused == 0)
+            let pending = try await desk.bulkItems(plan.id, limit: 10, after: nil).filter { $0.result == .pending }
+            #expect(pending.count == 3 - now.retried)
+        }
+    }
 }
