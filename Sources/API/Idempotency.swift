@@ -30,9 +30,9 @@ struct IdempotencyKey: Hashable, Sendable {
         return IdempotencyClaim(keyHash: digest, requestID: Self.requestID(from: digest), bodyHash: bodyDigest, at: date)
     }
 
-    /// A UUID (version 8) made of the digest's first 16 bytes; a SHA-256 digest always has them.
+    /// A UUID (version 8) made of the digest's first 16 bytes.
     static func requestID(from digest: [UInt8]) -> RequestID {
-        RequestID(digest: digest) ?? RequestID()
+        RequestID(digest: digest)
     }
 
     /// What makes two bodies "the same request": the canonical function and the data bytes, so

@@ -7,21 +7,18 @@ extension RetryClickKey {
     static func random() -> RetryClickKey {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<2).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64, Array.init) }
-        return fromDigits(Hex.encode(bytes, prefixed: false))
+        return RetryClickKey(trusted: Hex.encode(bytes, prefixed: false))
     }
 
     /// The key of one item of a bulk retry: the same for every run of the operation, so a run
     /// resumed after a restart names the retry it may already have made.
     static func bulk(operation: BulkRetryID, request: RequestID) -> RetryClickKey {
         let digest = SHA256.hash(data: Array("broadcaster.bulk-retry\u{0}\(operation)\u{0}\(request)".utf8))
-        return fromDigits("bulk-\(operation)-" + Hex.encode(Array(digest.prefix(16)), prefixed: false))
+        return RetryClickKey(trusted: "bulk-\(operation)-" + Hex.encode(Array(digest.prefix(16)), prefixed: false))
     }
 
-    /// Hex digits (and the bulk prefix) are visible ASCII, 32 to 60 characters: always a valid key.
-    private static func fromDigits(_ text: String) -> RetryClickKey {
-        RetryClickKey(trusted: text)
-    }
-
+    /// For the keys made here: hex digits (and the bulk prefix), visible ASCII of 32 to 57
+    /// characters, which `init?(_:)` always takes.
     private init(trusted text: String) {
         self.text = text
     }
@@ -32,7 +29,6 @@ extension RequestID {
     /// SHA-256("broadcaster.retry\0" original "\0" click key), laid out like the API's ids of
     /// an `Idempotency-Key`, so a repeated click names the same request.
     static func retry(of original: RequestID, clickKey: RetryClickKey) -> RequestID {
-        let digest = Array(SHA256.hash(data: Array("broadcaster.retry\u{0}\(original)\u{0}\(clickKey.text)".utf8)))
-        return RequestID(digest: digest) ?? RequestID()
+        RequestID(digest: Array(SHA256.hash(data: Array("broadcaster.retry\u{0}\(original)\u{0}\(clickKey.text)".utf8))))
     }
 }
