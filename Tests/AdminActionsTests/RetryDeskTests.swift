@@ -1,4 +1,5 @@
 import AdminActions
+import Admission
 import BroadcastModel
 import ChainRPC
 import DevChainSupport
@@ -172,6 +173,24 @@ struct RetryDeskTests {
             #expect(audit.first?.entry.details["retried_as"] == retryID.description)
             // A second preview now refuses.
             #expect(await desk.preview(stored.id).verdict.refusal == .alreadyRetried(retryID))
+
+            // What a worker does with the message: admits it under its configuration and takes it
+            // in, linked to the original (intake refuses a retry_of it does not hold).
+            try Admission(configuration: RetryHarness.configuration).recheck(retry)
+            let taken = try await harness.store.intake(
+                [ConsumedMessage(request: retry, position: ConsumedPosition(group: "workers", topic: RetryHarness.topic, partition: 0, offset: 50))],
+                fences: [RetryHarness.sender: harness.fence], retryDeadline: .seconds(600),
+                sign: { request, nonce in
+                    let raw = [0x02] + Array("stand-in \(request.id) \(nonce)".utf8)
+                    return TransactionVersion(
+                        number: 1, kind: .original, hash: try TxHash(bytes: Keccak256.hash(raw)), raw: raw,
+                        fees: FeeCaps(maxFeePerGas: .gwei(30), maxPriorityFeePerGas: .gwei(1)), signedAt: Date())
+                })
+            guard case .new(let storedRetry) = taken.first else {
+                Issue.record("the retry was not taken in: \(taken)")
+                return
+            }
+            #expect(storedRetry.id == retryID && storedRetry.request.retryOf == stored.id)
         }
     }
 
