@@ -125,6 +125,9 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
+        // The one way requests reach the requests topic (encoded, keyed by sender, acknowledged):
+        // the API's and the dashboard's retry.
+        .target(name: "RequestTopic", dependencies: ["BroadcastModel", "EVMPrimitives", "Kafka"]),
         // Whether a request may be signed under this configuration: the API's check, repeated
         // by the worker for everything it consumes.
         .target(
@@ -167,6 +170,7 @@ let package = Package(
                 "BroadcasterConfig",
                 "EVMPrimitives",
                 "Kafka",
+                "RequestTopic",
                 "StatusStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -199,7 +203,12 @@ let package = Package(
         // What the dashboard may do to requests: retry failed ones as new linked requests.
         .target(
             name: "AdminActions",
-            dependencies: ["BroadcastModel", "EVMPrimitives", "StatusStore"]
+            dependencies: [
+                "Admission", "BroadcastModel", "ChainRPC", "EVMPrimitives", "Lifecycle", "RequestTopic", "StatusStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
 
         // The one executable; its subcommands only parse arguments and build.
@@ -326,6 +335,15 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "AdminActionsTests",
+            dependencies: [
+                "AdminActions", "ABI", "Admission", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
+                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "Lifecycle", "RequestTopic", "StatusStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

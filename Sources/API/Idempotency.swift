@@ -30,15 +30,9 @@ struct IdempotencyKey: Hashable, Sendable {
         return IdempotencyClaim(keyHash: digest, requestID: Self.requestID(from: digest), bodyHash: bodyDigest, at: date)
     }
 
-    /// A UUID (version 8, RFC 9562's custom layout) made of the digest's first 16 bytes.
+    /// A UUID (version 8) made of the digest's first 16 bytes.
     static func requestID(from digest: [UInt8]) -> RequestID {
-        var bytes = Array(digest.prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-        return RequestID(uuid)
+        RequestID(digest: digest)
     }
 
     /// What makes two bodies "the same request": the canonical function and the data bytes, so

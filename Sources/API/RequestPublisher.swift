@@ -5,59 +5,36 @@ import HTTPTypes
 import Kafka
 import Logging
 import Metrics
+import RequestTopic
 
-/// Sends a message and returns once the broker acknowledged it; `KafkaProducer` is the real one.
-public protocol AcknowledgedSender: Sendable {
-    func send(topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader]) async throws(KafkaError) -> KafkaDeliveryReport
-}
-
-extension KafkaProducer: AcknowledgedSender {}
+/// Moved to RequestTopic, which the dashboard's retry shares; the name stays for the API's users.
+public typealias AcknowledgedSender = RequestTopic.AcknowledgedSender
 
 /// Produces accepted requests to the requests topic, keyed by sender, and turns "no ack in
 /// time" into a 503: the API's 200 rests on `publish` returning.
 struct RequestPublisher: Sendable {
-    let sender: any AcknowledgedSender
-    let topic: String
-    /// The producer's own delivery timeout is the same; this bound is a backstop in case a
-    /// delivery report never comes, so no caller ever waits much longer than configured.
-    let timeout: Duration
+    let producer: RequestProducer
     let retryAfter: Duration
     let latency: Metrics.Timer
 
+    init(sender: any AcknowledgedSender, topic: String, timeout: Duration, retryAfter: Duration, latency: Metrics.Timer) {
+        producer = RequestProducer(sender: sender, topic: topic, timeout: timeout)
+        self.retryAfter = retryAfter
+        self.latency = latency
+    }
+
     func publish(_ request: BroadcastRequest, logger: Logger) async throws(APIError) -> KafkaDeliveryReport {
-        let payload: [UInt8]
-        do {
-            payload = Array(try TopicCoding.encoder().encode(request))
-        } catch {
-            logger.error("cannot encode request \(request.id): \(error)", metadata: ["request_id": "\(request.id)"])
-            throw APIError(.internalServerError, code: "internal", reason: "the server failed to encode the request")
-        }
         let started = ContinuousClock.now
-        let outcome = await withTaskGroup(of: Result<KafkaDeliveryReport, KafkaError>?.self) { group in
-            group.addTask { [sender, topic] in
-                do throws(KafkaError) {
-                    return .success(try await sender.send(topic: topic, key: Array(request.from.checksummed.utf8), value: payload, headers: []))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            group.addTask { [timeout] in
-                try? await Task.sleep(for: timeout + .milliseconds(250))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        let outcome = await producer.produce(request)
         latency.recordInterval(since: started)
         switch outcome {
         case .success(let report):
             return report
-        case .failure(let error):
-            logger.warning("request \(request.id) not accepted: the broker did not acknowledge it: \(error)", metadata: ["request_id": "\(request.id)"])
-            throw unavailable(request.id)
-        case nil:
-            logger.warning("request \(request.id) not accepted: no acknowledgement within \(timeout)", metadata: ["request_id": "\(request.id)"])
+        case .failure(.cannotEncode(let reason)):
+            logger.error("cannot encode request \(request.id): \(reason)", metadata: ["request_id": "\(request.id)"])
+            throw APIError(.internalServerError, code: "internal", reason: "the server failed to encode the request")
+        case .failure(let failure):
+            logger.warning("request \(request.id) not accepted: \(failure)", metadata: ["request_id": "\(request.id)"])
             throw unavailable(request.id)
         }
     }

@@ -23,6 +23,9 @@ enum Schema {
         migrator.registerMigration("v5-admin-counters-search-retry-audit") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6-bulk-retries") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }()
 
@@ -301,5 +304,39 @@ enum Schema {
             details TEXT NOT NULL DEFAULT '{}'
         );
         CREATE INDEX audit_by_request ON audit (request_id, id) WHERE request_id IS NOT NULL;
+        """
+
+    /// v6: bulk retries as stored operations.
+    /// - `bulk_retries`: the operation, its filter frozen as JSON when it was planned, its cap,
+    ///   reason, who planned and who started it, its state and its counters (updated in the
+    ///   transaction of each item's result, so progress is never counted);
+    /// - `bulk_retry_items`: the requests taken at planning, the frozen set (a request failing
+    ///   later is not in it), each with its result, the retry it became and the message.
+    private static let v6 = """
+        CREATE TABLE bulk_retries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            filter TEXT NOT NULL,
+            cap INTEGER NOT NULL CHECK (cap >= 1),
+            reason TEXT NOT NULL CHECK (reason <> ''),
+            created_by TEXT NOT NULL CHECK (created_by <> ''),
+            created_at INTEGER NOT NULL,
+            started_by TEXT,
+            state TEXT NOT NULL CHECK (state IN ('planned', 'running', 'cancelled', 'finished')),
+            planned INTEGER NOT NULL CHECK (planned >= 0),
+            retried INTEGER NOT NULL DEFAULT 0 CHECK (retried >= 0),
+            refused INTEGER NOT NULL DEFAULT 0 CHECK (refused >= 0),
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX bulk_retries_by_state ON bulk_retries (state, id);
+
+        CREATE TABLE bulk_retry_items (
+            operation INTEGER NOT NULL REFERENCES bulk_retries (id),
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            result TEXT NOT NULL DEFAULT 'pending' CHECK (result IN ('pending', 'retried', 'refused')),
+            retry_id TEXT,
+            message TEXT,
+            PRIMARY KEY (operation, request_id)
+        );
+        CREATE INDEX bulk_retry_items_pending ON bulk_retry_items (operation, request_id) WHERE result = 'pending';
         """
 }
