@@ -14,9 +14,9 @@ final class ConsumerAssignment: Sendable {
     func observe(_ event: KafkaConsumerEvent) {
         switch event {
         case .assigned(let numbers, let topic):
-            partitions.withLock { _ = $0[topic, default: []].formUnion(numbers) }
+            partitions.withLock { $0[topic, default: []].formUnion(numbers) }
         case .revoked(let numbers, let topic):
-            partitions.withLock { _ = $0[topic]?.subtract(numbers) }
+            partitions.withLock { $0[topic]?.subtract(numbers) }
         case .message:
             break
         }
