@@ -22,7 +22,7 @@ enum OverviewTemplate {
         {{^oldestUnfinished}}<p class="note">Nothing is unfinished.</p>{{/oldestUnfinished}}
         <h2>Nonce lanes</h2>
         <p class="note">{{chainNote}}. Gaps are nonces from the lowest unfinished one up to the next that no stored request holds.</p>
-        <div class="scroll"><table class="lanes"><thead><tr><th>Sender</th><th class="num">Next nonce (store)</th><th class="num">Chain latest</th><th class="num">Chain pending</th><th class="num">Unfinished</th><th>Nonces</th><th class="num">Gaps</th><th>Stuck</th><th>Lease</th></tr></thead><tbody>
+        {{^empty(lanes)}}<div class="scroll"><table class="lanes"><thead><tr><th>Sender</th><th class="num">Next nonce (store)</th><th class="num">Chain latest</th><th class="num">Chain pending</th><th class="num">Unfinished</th><th>Nonces</th><th class="num">Gaps</th><th>Stuck</th><th>Lease</th></tr></thead><tbody>
         {{#lanes}}<tr{{#stuck}} class="stuck"{{/stuck}}>
           <td><a class="mono" href="/admin/requests?sender={{sender}}">{{sender}}</a></td>
           <td class="num">{{nextNonce}}</td>
@@ -35,16 +35,16 @@ enum OverviewTemplate {
           <td>{{#leaseOwner}}{{.}}{{/leaseOwner}}{{^leaseOwner}}none{{/leaseOwner}}{{#leaseExpires}} until {{utc}}{{/leaseExpires}}{{#leaseExpired}} (expired){{/leaseExpired}}</td>
         </tr>{{#chainProblem}}<tr><td colspan="9" class="note">{{.}}</td></tr>{{/chainProblem}}
         {{/lanes}}
-        </tbody></table></div>
+        </tbody></table></div>{{/empty(lanes)}}
         {{^lanes}}<p class="note">No sender has had a nonce assigned yet.</p>{{/lanes}}
         <h2>Partitions</h2>
         <p class="note">The owner of a partition is the lease owner of the senders with unfinished work consumed from it. Lag is the broker's high watermark (polled in the background) minus the stored offset.</p>
-        <div class="scroll"><table><thead><tr><th>Group</th><th>Topic</th><th class="num">Partition</th><th class="num">Stored offset</th><th class="num">High watermark</th><th class="num">Lag</th><th>Owner</th></tr></thead><tbody>
+        {{^empty(partitions)}}<div class="scroll"><table><thead><tr><th>Group</th><th>Topic</th><th class="num">Partition</th><th class="num">Stored offset</th><th class="num">High watermark</th><th class="num">Lag</th><th>Owner</th></tr></thead><tbody>
         {{#partitions}}<tr><td>{{group}}</td><td>{{topic}}</td><td class="num">{{partition}}</td><td class="num">{{storedOffset}}</td>
           <td class="num">{{#highWatermark}}{{.}}{{/highWatermark}}{{^highWatermark}}—{{/highWatermark}}{{#watermarkAge}}<small> ({{.}})</small>{{/watermarkAge}}</td>
           <td class="num">{{#lag}}{{.}}{{/lag}}{{^lag}}—{{/lag}}</td><td>{{owners}}</td></tr>
         {{/partitions}}
-        </tbody></table></div>
+        </tbody></table></div>{{/empty(partitions)}}
         {{^partitions}}<p class="note">No partition has been consumed yet.</p>{{/partitions}}
         """
 }
