@@ -68,6 +68,31 @@ struct OverviewTests {
         }
     }
 
+    @Test("a sender's lane shows its unfinished nonces, the gaps no request holds, and stuck when its oldest unfinished is too old")
+    func laneGapsAndStuck() async throws {
+        try await DashboardHarness.with(stuckAfter: .zero) { harness in
+            for _ in 0..<3 { try await harness.filled.add(StoreFill.request(from: StoreFill.senderA)) }
+            // The chain says 10 were sent: nonces 3-9 are held by no request of ours.
+            try await harness.filled.reconcile(StoreFill.senderA, chainPending: Nonce(10))
+            try await harness.filled.add(StoreFill.request(from: StoreFill.senderA))
+            try await Task.sleep(for: .milliseconds(20))
+            try await harness.app.test(.router) { client in
+                let vera = try await harness.logIn(client, operator: false)
+                let json = try await client.execute(uri: "/admin/api/overview", method: .get, headers: vera.get)
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [String: Any])
+                let lane = try #require((object["lanes"] as? [[String: Any]])?.first { $0["sender"] as? String == StoreFill.senderA.checksummed })
+                #expect(lane["nextNonce"] as? Int == 11)
+                #expect(lane["unfinished"] as? Int == 4)
+                #expect(lane["lowestUnfinishedNonce"] as? Int == 0)
+                #expect(lane["highestUnfinishedNonce"] as? Int == 10)
+                #expect(lane["gaps"] as? Int == 7)
+                #expect(lane["stuck"] as? Bool == true)
+                let page = try await client.execute(uri: "/admin", method: .get, headers: vera.get)
+                #expect(page.text.contains("<tr class=\"stuck\">"))
+            }
+        }
+    }
+
     @Test("an empty store shows empty states that say what is missing")
     func emptyStore() async throws {
         try await DashboardHarness.with { harness in

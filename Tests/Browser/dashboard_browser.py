@@ -69,7 +69,8 @@ def main():
                 context = browser.new_context(viewport=viewport, color_scheme=scheme)
                 page = context.new_page()
                 errors = []
-                page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+                # Script exceptions only: a 409 retry page or the browser's favicon.ico 404 is not one.
+                page.on("pageerror", lambda error: errors.append(str(error)))
                 page.goto(options.admin + "/admin")
                 check(page.url.endswith("/admin/login"), "a page without a login goes to the login page")
                 page.fill("input[name=user]", options.user)
@@ -77,6 +78,9 @@ def main():
                 page.click("button[type=submit]")
                 page.wait_for_url(options.admin + "/admin")
                 check(page.locator("[data-live=total]").inner_text().strip() != "", "the overview shows the counters")
+                # The script refreshes the numbers in place (every 5 s) without reloading the page.
+                page.wait_for_timeout(6000)
+                check(page.url.endswith("/admin") and page.locator("[data-live=total]").count() == 1, "the overview is still the same page")
                 page.screenshot(path=str(shots / f"overview-{name}-{scheme}.png"), full_page=True)
 
                 page.goto(options.admin + "/admin/requests?status=failed&status=reverted")

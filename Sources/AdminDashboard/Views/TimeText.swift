@@ -27,12 +27,17 @@ enum TimeText {
     }
 
     static func age(of date: Date, now: Date) -> String {
-        let seconds = Int(now.timeIntervalSince(date).rounded(.down))
-        if seconds < 0 { return "in the future" }
-        if seconds < 60 { return "\(seconds) s ago" }
-        if seconds < 3600 { return "\(seconds / 60) min ago" }
-        if seconds < 86_400 { return "\(seconds / 3600) h \(seconds % 3600 / 60) min ago" }
-        return "\(seconds / 86_400) d \(seconds % 86_400 / 3600) h ago"
+        let interval = now.timeIntervalSince(date)
+        guard interval.isFinite, abs(interval) < 1e12 else { return "" }
+        let seconds = Int(interval.rounded(.down))
+        return seconds < 0 ? "in \(span(-seconds))" : "\(span(seconds)) ago"
+    }
+
+    static func span(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        if seconds < 86_400 { return "\(seconds / 3600) h \(seconds % 3600 / 60) min" }
+        return "\(seconds / 86_400) d \(seconds % 86_400 / 3600) h"
     }
 }
 

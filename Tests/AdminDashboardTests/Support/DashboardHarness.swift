@@ -49,16 +49,17 @@ struct DashboardHarness {
     }
 
     /// Runs `body` with a fresh store file in a temporary folder, removed afterwards.
-    static func with<T>(pageSize: Int = 50, callers: [String] = ["open"], _ body: (DashboardHarness) async throws -> T) async throws -> T {
+    static func with<T>(
+        pageSize: Int = 50, callers: [String] = ["open"], stuckAfter: Duration = .seconds(600), _ body: (DashboardHarness) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dashboard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let filled = try await FilledStore(path: directory.appendingPathComponent("status.sqlite").path)
-        let harness = try DashboardHarness(filled: filled, pageSize: pageSize, callers: callers)
+        let harness = try DashboardHarness(filled: filled, pageSize: pageSize, callers: callers, stuckAfter: stuckAfter)
         return try await body(harness)
     }
 
-    init(filled: FilledStore, pageSize: Int, callers: [String]) throws {
+    init(filled: FilledStore, pageSize: Int, callers: [String], stuckAfter: Duration) throws {
         self.filled = filled
         let logger = Logger(label: "dashboard-test")
         let configuration = Self.configuration
@@ -66,7 +67,7 @@ struct DashboardHarness {
         let facts = BackgroundFacts(store: filled.store, chain: nil, broker: nil, logger: logger)
         let dashboard = try AdminDashboard(
             store: filled.store, retryActions: retry,
-            settings: DashboardSettings(configuration: configuration, callers: callers, pageSize: pageSize), facts: facts)
+            settings: DashboardSettings(configuration: configuration, callers: callers, stuckAfter: stuckAfter, pageSize: pageSize), facts: facts)
         let router = Router(context: BasicAdminRequestContext.self)
         dashboard.install(on: router, gate: gate)
         app = Application(router: router, logger: logger)

@@ -134,6 +134,12 @@ final class FilledStore: @unchecked Sendable {
         return try await store.request(stored.id) ?? stored
     }
 
+    /// Moves the sender's next nonce up to the chain's pending count, as a worker does.
+    func reconcile(_ sender: Address, chainPending: Nonce) async throws {
+        guard let fence = fences[sender] else { return }
+        _ = try await store.reconcileNonce(fence, chainPending: chainPending)
+    }
+
     func move(_ stored: StoredRequest, to status: TransactionStatus) async throws {
         guard let fence = fences[stored.request.from] else { return }
         try await store.save([StoreFill.state(stored, status)], attempts: [], fence: fence)
