@@ -55,7 +55,8 @@ enum Stylesheet {
           main { padding: .6rem; }
           table.requests thead { display: none; }
           table.requests tr { display: block; border-bottom: 1px solid var(--line); padding: .4rem 0; }
-          table.requests td { display: block; border: none; padding: .1rem 0; }
+          table.requests td { display: block; border: none; padding: .1rem 0; text-align: left; }
+          table.requests td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
           dl.facts { grid-template-columns: 1fr; }
           header.top .logout { margin-left: 0; }
         }

@@ -21,13 +21,13 @@ enum RequestTemplates {
         <div class="scroll"><table class="requests"><thead><tr><th>Request</th><th>Message type</th><th>Sender</th><th class="num">Nonce</th><th>Status</th><th class="num">Sends</th><th>Last error</th><th>Stored (UTC)</th></tr></thead><tbody>
         {{#rows}}<tr>
           <td><a class="mono" href="/admin/requests/{{id}}">{{id}}</a></td>
-          <td>{{messageType}}</td>
-          <td class="mono">{{sender}}</td>
-          <td class="num">{{nonce}}</td>
-          <td><span class="status {{statusClass}}">{{status}}</span></td>
-          <td class="num">{{attempts}}</td>
-          <td>{{lastErrorClass}}</td>
-          <td><time datetime="{{created.iso}}">{{created.utc}}</time> <small>{{created.age}}</small></td>
+          <td data-label="Type">{{messageType}}</td>
+          <td class="mono" data-label="Sender">{{sender}}</td>
+          <td class="num" data-label="Nonce">{{nonce}}</td>
+          <td data-label="Status"><span class="status {{statusClass}}">{{status}}</span></td>
+          <td class="num" data-label="Sends">{{attempts}}</td>
+          <td data-label="Last error">{{lastErrorClass}}</td>
+          <td data-label="Stored"><time datetime="{{created.iso}}">{{created.utc}}</time> <small>{{created.age}}</small></td>
         </tr>{{/rows}}
         </tbody></table></div>
         {{/empty(rows)}}
