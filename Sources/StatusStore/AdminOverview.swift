@@ -14,6 +14,10 @@ public protocol AdminOverviewReads: Sendable {
     /// Each sender's nonce lane: every sender that ever had a nonce assigned.
     func senderLanes() async throws -> [SenderLane]
 
+    /// How many of the sender's nonces from `from` up to `below` a stored request holds (a
+    /// range of the (sender, nonce) index): the lane's gaps are the others.
+    func heldNonces(sender: Address, from: Nonce, below: Nonce) async throws -> Int
+
     /// The stored next offset of every partition consumed so far.
     func partitionOffsets() async throws -> [PartitionOffset]
 
@@ -31,21 +35,17 @@ public struct SenderLane: Hashable, Sendable {
     public var unfinished: Int
     public var lowestUnfinishedNonce: Nonce?
     public var highestUnfinishedNonce: Nonce?
-    /// Nonces from the lowest unfinished one up to the next that no stored request holds.
-    public var gaps: Int
     /// When its oldest unfinished request was stored.
     public var oldestUnfinishedAt: Date?
 
     public init(
-        sender: Address, nextNonce: Nonce, unfinished: Int, lowestUnfinishedNonce: Nonce?, highestUnfinishedNonce: Nonce?, gaps: Int,
-        oldestUnfinishedAt: Date?
+        sender: Address, nextNonce: Nonce, unfinished: Int, lowestUnfinishedNonce: Nonce?, highestUnfinishedNonce: Nonce?, oldestUnfinishedAt: Date?
     ) {
         self.sender = sender
         self.nextNonce = nextNonce
         self.unfinished = unfinished
         self.lowestUnfinishedNonce = lowestUnfinishedNonce
         self.highestUnfinishedNonce = highestUnfinishedNonce
-        self.gaps = gaps
         self.oldestUnfinishedAt = oldestUnfinishedAt
     }
 }

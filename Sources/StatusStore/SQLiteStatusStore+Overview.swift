@@ -29,43 +29,42 @@ extension SQLiteStatusStore: AdminOverviewReads {
 
     public func senderLanes() async throws -> [SenderLane] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT address, next_nonce FROM sender_nonces ORDER BY address").map { row in
+            // One walk of the partial index of unfinished requests, (from_address, nonce): no
+            // table row is read, and the walk is as long as the unfinished work.
+            var open: [String: (count: Int, low: Int64, high: Int64)] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT from_address, COUNT(*) AS n, MIN(nonce) AS low, MAX(nonce) AS high
+                    FROM requests INDEXED BY requests_unfinished WHERE status IN \(RequestRow.unfinishedStatuses) GROUP BY from_address
+                    """)
+            {
+                open[row["from_address"]] = (row["n"], row["low"], row["high"])
+            }
+            return try Row.fetchAll(db, sql: "SELECT address, next_nonce FROM sender_nonces ORDER BY address").map { row in
                 let key: String = row["address"]
-                let sender = try Self.address(key)
                 let nextValue: Int64 = row["next_nonce"]
-                let next = UInt64(exactly: nextValue) ?? 0
-                // The partial index of unfinished requests, (from_address, nonce).
-                let open = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) AS n, MIN(nonce) AS low, MAX(nonce) AS high, MIN(created_at) AS oldest
-                        FROM requests WHERE from_address = ? AND status IN \(RequestRow.unfinishedStatuses)
-                        """,
-                    arguments: [key])
-                var unfinished = 0
-                var low: Int64?
-                var high: Int64?
-                var oldest: Int64?
-                if let open {
-                    unfinished = open["n"]
-                    low = open["low"]
-                    high = open["high"]
-                    oldest = open["oldest"]
-                }
-                var gaps = 0
-                if let low, let lowNonce = UInt64(exactly: low), lowNonce < next {
-                    // The (from_address, nonce) unique index, over the open window only.
-                    let held = try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM requests WHERE from_address = ? AND nonce >= ? AND nonce < ?",
-                        arguments: [key, low, nextValue]) ?? 0
-                    gaps = max(0, Int(clamping: next - lowNonce) - held)
+                let lane = open[key]
+                // The lowest unfinished nonce's request is the sender's oldest unfinished one
+                // (nonces are given in order): one lookup of the (from_address, nonce) index.
+                let oldest = try lane.flatMap { lane in
+                    try Int64.fetchOne(db, sql: "SELECT created_at FROM requests WHERE from_address = ? AND nonce = ?", arguments: [key, lane.low])
                 }
                 return SenderLane(
-                    sender: sender, nextNonce: Nonce(next), unfinished: unfinished,
-                    lowestUnfinishedNonce: low.flatMap(UInt64.init(exactly:)).map(Nonce.init),
-                    highestUnfinishedNonce: high.flatMap(UInt64.init(exactly:)).map(Nonce.init), gaps: gaps,
+                    sender: try Self.address(key), nextNonce: Nonce(UInt64(exactly: nextValue) ?? 0), unfinished: lane?.count ?? 0,
+                    lowestUnfinishedNonce: lane.flatMap { UInt64(exactly: $0.low) }.map(Nonce.init),
+                    highestUnfinishedNonce: lane.flatMap { UInt64(exactly: $0.high) }.map(Nonce.init),
                     oldestUnfinishedAt: oldest.map(StoredTime.date))
             }
+        }
+    }
+
+    public func heldNonces(sender: Address, from: Nonce, below: Nonce) async throws -> Int {
+        guard from < below, let low = Int64(exactly: from.value), let high = Int64(exactly: below.value) else { return 0 }
+        return try await writer.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM requests WHERE from_address = ? AND nonce >= ? AND nonce < ?",
+                arguments: [sender.checksummed, low, high]) ?? 0
         }
     }
 
@@ -84,11 +83,12 @@ extension SQLiteStatusStore: AdminOverviewReads {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT source_topic, source_partition, from_address FROM requests
-                    WHERE source_topic IS NOT NULL AND source_partition IS NOT NULL AND status IN \(RequestRow.unfinishedStatuses)
+                    SELECT DISTINCT source_topic, source_partition, from_address FROM requests INDEXED BY requests_unfinished_by_source
+                    WHERE status IN \(RequestRow.unfinishedStatuses)
                     """
-            ).map { row in
-                SenderPartition(topic: row["source_topic"], partition: row["source_partition"], sender: try Self.address(row["from_address"]))
+            ).compactMap { row -> SenderPartition? in
+                guard let topic: String = row["source_topic"], let partition: Int32 = row["source_partition"] else { return nil }
+                return SenderPartition(topic: topic, partition: partition, sender: try Self.address(row["from_address"]))
             }
         }
     }

@@ -78,6 +78,17 @@ struct AccessTests {
                 #expect(browser.headers[values: .setCookie].isEmpty)
                 let page = try await client.execute(uri: "/admin/login?error=refused", method: .get)
                 #expect(page.text.contains("Wrong user name or password."))
+                // Past the per-user burst the gate answers 429; the browser gets the page saying how long to wait.
+                var throttled: TestResponse?
+                for _ in 0..<10 {
+                    let response = try await client.execute(uri: "/admin/login", method: .post, headers: headers, body: ByteBuffer(string: "user=vera&password=wrong"))
+                    if response.headers[.location]?.hasPrefix("/admin/login?error=throttled") == true { throttled = response; break }
+                }
+                let location = try #require(throttled?.headers[.location])
+                #expect(location.hasPrefix("/admin/login?error=throttled&wait="))
+                let wait = try await client.execute(uri: location, method: .get)
+                #expect(wait.status == .tooManyRequests)
+                #expect(wait.text.contains("Too many login attempts: wait"))
                 headers[.accept] = nil
                 let script = try await client.execute(uri: "/admin/login", method: .post, headers: headers, body: ByteBuffer(string: "user=otto&password=wrong"))
                 #expect(script.status == .unauthorized)

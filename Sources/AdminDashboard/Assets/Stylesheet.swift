@@ -42,7 +42,7 @@ enum Stylesheet {
         label { display: flex; flex-direction: column; gap: .2rem; }
         label.check { flex-direction: row; align-items: center; gap: .3rem; }
         input, select, button { font: inherit; padding: .4rem .5rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
-        button, .button { background: var(--link); color: #fff; border: none; cursor: pointer; padding: .45rem .9rem; border-radius: 6px; text-decoration: none; display: inline-block; }
+        button, .button { background: var(--link); color: var(--bg); border: none; cursor: pointer; padding: .45rem .9rem; border-radius: 6px; text-decoration: none; display: inline-block; }
         .logout button { background: transparent; color: var(--link); border: 1px solid var(--line); }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
         dl.facts dt { color: var(--muted); }

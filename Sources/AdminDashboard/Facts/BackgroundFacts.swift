@@ -30,6 +30,8 @@ public actor BackgroundFacts {
         public var latest: Nonce?
         public var pending: Nonce?
         public var checkedAt: Date
+        /// Nonces from the chain's `latest` up to the store's next that no stored request holds.
+        public var gaps: Int?
         /// Why the last poll of this sender failed, if it did.
         public var problem: String?
     }
@@ -82,16 +84,16 @@ public actor BackgroundFacts {
 
     private func refreshNonces() async {
         guard let chain else { return }
-        let senders: [Address]
+        let lanes: [SenderLane]
         do {
-            senders = try await store.senderLanes().map(\.sender)
+            lanes = try await store.senderLanes()
         } catch {
             logger.warning("admin: the sender lanes could not be read for the chain poll: \(error)")
             return
         }
         let clock = now
         let results = await withTaskGroup(of: (Address, Result<(latest: Nonce, pending: Nonce), any Error>).self) { group in
-            for sender in senders {
+            for sender in lanes.map(\.sender) {
                 group.addTask { (sender, await Result(catching: { try await chain.nonces(of: sender) })) }
             }
             var results: [(Address, Result<(latest: Nonce, pending: Nonce), any Error>)] = []
@@ -101,7 +103,13 @@ public actor BackgroundFacts {
         for (sender, result) in results {
             switch result {
             case .success(let pair):
-                chainNonces[sender] = Nonces(latest: pair.latest, pending: pair.pending, checkedAt: clock(), problem: nil)
+                var gaps: Int?
+                if let next = lanes.first(where: { $0.sender == sender })?.nextNonce {
+                    gaps = try? await LaneGaps.count(
+                        chainLatest: pair.latest, next: next,
+                        held: store.heldNonces(sender: sender, from: pair.latest, below: next))
+                }
+                chainNonces[sender] = Nonces(latest: pair.latest, pending: pair.pending, checkedAt: clock(), gaps: gaps, problem: nil)
             case .failure(let error):
                 var kept = chainNonces[sender] ?? Nonces(latest: nil, pending: nil, checkedAt: clock())
                 kept.problem = "the node did not answer the last poll: \(error)"
@@ -123,6 +131,17 @@ public actor BackgroundFacts {
         } catch {
             logger.warning("admin: the partitions' watermarks could not be read: \(error)")
         }
+    }
+}
+
+/// A lane's gaps: of the nonces from the chain's `latest` (what its mined transactions used) up
+/// to the store's next, those no stored request holds. Below `latest` the chain has used every
+/// nonce; a gap above it is a nonce nothing of ours will send, which holds every later one.
+enum LaneGaps {
+    static func count(chainLatest: Nonce, next: Nonce, held: Int) -> Int {
+        guard next > chainLatest else { return 0 }
+        let window = next.value - chainLatest.value
+        return max(0, Int(clamping: window) - held)
     }
 }
 

@@ -21,7 +21,7 @@ enum OverviewTemplate {
         {{#oldestUnfinished}}<p><a href="/admin/requests/{{id}}">{{id}}</a> · <span class="status {{statusClass}}">{{status}}</span> · stored {{created.utc}} ({{created.age}})</p>{{/oldestUnfinished}}
         {{^oldestUnfinished}}<p class="note">Nothing is unfinished.</p>{{/oldestUnfinished}}
         <h2>Nonce lanes</h2>
-        <p class="note">{{chainNote}}. Gaps are nonces from the lowest unfinished one up to the next that no stored request holds.</p>
+        <p class="note">{{chainNote}}. Gaps are nonces from the chain's latest up to the store's next that no stored request holds (with the chain poll).</p>
         {{^empty(lanes)}}<div class="scroll"><table class="lanes"><thead><tr><th>Sender</th><th class="num">Next nonce (store)</th><th class="num">Chain latest</th><th class="num">Chain pending</th><th class="num">Unfinished</th><th>Nonces</th><th class="num">Gaps</th><th>Stuck</th><th>Lease</th></tr></thead><tbody>
         {{#lanes}}<tr{{#stuck}} class="stuck"{{/stuck}}>
           <td><a class="mono" href="/admin/requests?sender={{sender}}">{{sender}}</a></td>
@@ -30,7 +30,7 @@ enum OverviewTemplate {
           <td class="num">{{#chainPendingNonce}}{{.}}{{/chainPendingNonce}}{{^chainPendingNonce}}—{{/chainPendingNonce}}</td>
           <td class="num">{{unfinished}}</td>
           <td>{{#lowestUnfinishedNonce}}{{.}}{{/lowestUnfinishedNonce}}{{#highestUnfinishedNonce}}–{{.}}{{/highestUnfinishedNonce}}</td>
-          <td class="num">{{gaps}}</td>
+          <td class="num">{{#gaps}}{{.}}{{/gaps}}{{^gaps}}—{{/gaps}}</td>
           <td>{{#stuck}}<strong class="failed">stuck</strong> since {{oldestUnfinished.utc}}{{/stuck}}{{^stuck}}no{{/stuck}}</td>
           <td>{{#leaseOwner}}{{.}}{{/leaseOwner}}{{^leaseOwner}}none{{/leaseOwner}}{{#leaseExpires}} until {{utc}}{{/leaseExpires}}{{#leaseExpired}} (expired){{/leaseExpired}}</td>
         </tr>{{#chainProblem}}<tr><td colspan="9" class="note">{{.}}</td></tr>{{/chainProblem}}

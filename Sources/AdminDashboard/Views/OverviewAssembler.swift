@@ -39,7 +39,7 @@ struct OverviewAssembler: Sendable {
                 .init(
                     sender: lane.sender.checksummed, nextNonce: lane.nextNonce.value, unfinished: lane.unfinished,
                     lowestUnfinishedNonce: lane.lowestUnfinishedNonce?.value, highestUnfinishedNonce: lane.highestUnfinishedNonce?.value,
-                    gaps: lane.gaps, stuck: stuck, oldestUnfinished: lane.oldestUnfinishedAt.map { TimeView($0, now: now) },
+                    gaps: chain?.gaps, stuck: stuck, oldestUnfinished: lane.oldestUnfinishedAt.map { TimeView($0, now: now) },
                     chainLatestNonce: chain?.latest?.value, chainPendingNonce: chain?.pending?.value,
                     chainCheckedAge: chain.map { TimeText.age(of: $0.checkedAt, now: now) }, chainProblem: chain?.problem,
                     leaseOwner: lease?.owner, leaseExpires: lease.map { TimeView($0.expiresAt, now: now) },

@@ -30,7 +30,7 @@ struct OverviewView: Codable, Sendable {
         var unfinished: Int
         var lowestUnfinishedNonce: UInt64?
         var highestUnfinishedNonce: UInt64?
-        var gaps: Int
+        var gaps: Int?
         var stuck: Bool
         var oldestUnfinished: TimeView?
         var chainLatestNonce: UInt64?
