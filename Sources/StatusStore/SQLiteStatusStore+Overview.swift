@@ -29,31 +29,32 @@ extension SQLiteStatusStore: AdminOverviewReads {
 
     public func senderLanes() async throws -> [SenderLane] {
         try await writer.read { db in
-            // One walk of the partial index of unfinished requests, (from_address, nonce): no
-            // table row is read, and the walk is as long as the unfinished work.
-            var open: [String: (count: Int, low: Int64, high: Int64)] = [:]
-            for row in try Row.fetchAll(
+            // One statement: a walk of the partial index of unfinished requests (from_address,
+            // nonce), as long as the unfinished work and reading no table row, joined to each
+            // sender's next nonce; the lowest unfinished nonce's request is the sender's oldest
+            // unfinished one (nonces are given in order), one (from_address, nonce) seek each.
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT from_address, COUNT(*) AS n, MIN(nonce) AS low, MAX(nonce) AS high
-                    FROM requests INDEXED BY requests_unfinished WHERE status IN \(RequestRow.unfinishedStatuses) GROUP BY from_address
-                    """)
-            {
-                open[row["from_address"]] = (row["n"], row["low"], row["high"])
-            }
-            return try Row.fetchAll(db, sql: "SELECT address, next_nonce FROM sender_nonces ORDER BY address").map { row in
-                let key: String = row["address"]
-                let nextValue: Int64 = row["next_nonce"]
-                let lane = open[key]
-                // The lowest unfinished nonce's request is the sender's oldest unfinished one
-                // (nonces are given in order): one lookup of the (from_address, nonce) index.
-                let oldest = try lane.flatMap { lane in
-                    try Int64.fetchOne(db, sql: "SELECT created_at FROM requests WHERE from_address = ? AND nonce = ?", arguments: [key, lane.low])
-                }
+                    SELECT n.address, n.next_nonce, u.n AS unfinished, u.low, u.high, r.created_at AS oldest
+                    FROM sender_nonces n
+                    LEFT JOIN (
+                        SELECT from_address, COUNT(*) AS n, MIN(nonce) AS low, MAX(nonce) AS high
+                        FROM requests INDEXED BY requests_unfinished WHERE status IN \(RequestRow.unfinishedStatuses)
+                        GROUP BY from_address) u ON u.from_address = n.address
+                    LEFT JOIN requests r ON r.from_address = u.from_address AND r.nonce = u.low
+                    ORDER BY n.address
+                    """
+            ).map { row in
+                let next: Int64 = row["next_nonce"]
+                let low: Int64? = row["low"]
+                let high: Int64? = row["high"]
+                let oldest: Int64? = row["oldest"]
+                let unfinished: Int? = row["unfinished"]
                 return SenderLane(
-                    sender: try Self.address(key), nextNonce: Nonce(UInt64(exactly: nextValue) ?? 0), unfinished: lane?.count ?? 0,
-                    lowestUnfinishedNonce: lane.flatMap { UInt64(exactly: $0.low) }.map(Nonce.init),
-                    highestUnfinishedNonce: lane.flatMap { UInt64(exactly: $0.high) }.map(Nonce.init),
+                    sender: try Self.address(row["address"]), nextNonce: Nonce(UInt64(exactly: next) ?? 0), unfinished: unfinished ?? 0,
+                    lowestUnfinishedNonce: low.flatMap { UInt64(exactly: $0) }.map(Nonce.init),
+                    highestUnfinishedNonce: high.flatMap { UInt64(exactly: $0) }.map(Nonce.init),
                     oldestUnfinishedAt: oldest.map(StoredTime.date))
             }
         }
