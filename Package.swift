@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries, reached through module maps.
@@ -102,6 +103,7 @@ let package = Package(
                 "BroadcastModel",
                 "EVMPrimitives",
                 "Lifecycle",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -211,11 +213,35 @@ let package = Package(
             ]
         ),
 
+        // The admin dashboard: server-rendered pages and their JSON over the status store, behind
+        // AdminAccess, retrying through an injected RetryActions.
+        .target(
+            name: "AdminDashboard",
+            dependencies: [
+                "ABI",
+                "AdminAccess",
+                "AdminActions",
+                "BroadcastModel",
+                "BroadcasterConfig",
+                "EVMPrimitives",
+                "Lifecycle",
+                "StatusStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // The one executable; its subcommands only parse arguments and build.
         .executableTarget(
             name: "broadcaster",
             dependencies: [
                 "AdminAccess",
+                "AdminActions",
+                "AdminDashboard",
+                "Admission",
+                "ChainRPC",
                 "EVMPrimitives",
                 "EVMSigning",
                 "EVMKeys",
@@ -223,11 +249,15 @@ let package = Package(
                 "BroadcasterConfig",
                 "Kafka",
                 "Pipeline",
+                "RequestTopic",
                 "StatusStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -344,6 +374,18 @@ let package = Package(
                 "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "Lifecycle", "RequestTopic", "StatusStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "AdminDashboardTests",
+            dependencies: [
+                "AdminDashboard", "AdminAccess", "AdminActions", "ABI", "BroadcastModel", "BroadcasterConfig",
+                "EVMPrimitives", "Lifecycle", "StatusStore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

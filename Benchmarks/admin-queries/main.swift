@@ -1,6 +1,7 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import GRDB
 import StatusStore
 
 // The admin dashboard's reads of the status store over 1,000,000 requests: p50/p99 of each
@@ -77,6 +78,14 @@ func main() async throws {
         print("reusing \(path); the queries' parameters are regenerated for the same mix")
         population = try Fill.population(path: path)
     }
+    if fresh {
+        // The overview's nonce lanes read each sender's next nonce, which the fill leaves out.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO sender_nonces (address, next_nonce) SELECT from_address, MAX(nonce) + 1 FROM requests GROUP BY from_address")
+        }
+        try queue.close()
+    }
     let store = try SQLiteStatusStore(path: path)
     let p = population
     let middle = (p.firstCreated + p.lastCreated) / 2
@@ -120,6 +129,19 @@ func main() async throws {
         Case(name: "search: hash (whole)") { r in try await page(RequestQuery(search: .hash(prefix: p.hashes.randomElement(using: &r)!))) },
         Case(name: "search: hash prefix (0x + 8)") { r in
             try await page(RequestQuery(search: .hash(prefix: String(p.hashes.randomElement(using: &r)!.prefix(10)))))
+        },
+        // Every store read the dashboard's overview makes (its chain and broker facts are cached
+        // by a background poll, never asked in a page).
+        Case(name: "overview: stored in the last 1, 5, 15 minutes") { _ in
+            let now = date(p.lastCreated)
+            for minutes in [1.0, 5, 15] { _ = try await store.storedSince(now.addingTimeInterval(-60 * minutes)) }
+        },
+        Case(name: "overview: oldest unfinished") { _ in _ = try await store.oldestUnfinished() },
+        Case(name: "overview: nonce lanes (1,000 senders)") { _ in _ = try await store.senderLanes() },
+        Case(name: "overview: leases, offsets, senders by partition") { _ in
+            _ = try await store.leases()
+            _ = try await store.partitionOffsets()
+            _ = try await store.unfinishedSendersByPartition()
         },
         Case(name: "search: Idempotency-Key") { r in try await page(RequestQuery(search: .idempotencyKey(hash: p.keyHashes.randomElement(using: &r)!))) },
     ]

@@ -24,9 +24,7 @@ struct IdempotencyKey: Hashable, Sendable {
     /// The claim stored for this key: a digest of (caller, key), never the key itself; the
     /// request id derived from it, so that a repeat names the same request; and the body's digest.
     func claim(caller: CallerIdentity, bodyDigest: [UInt8], at date: Date) -> IdempotencyClaim {
-        var material = Array("broadcaster.idempotency\u{0}".utf8)
-        material += Array(caller.name.utf8) + [0] + Array(text.utf8)
-        let digest = Array(SHA256.hash(data: material))
+        let digest = IdempotencyKeyDigest.digest(caller: caller.name, key: text)
         return IdempotencyClaim(keyHash: digest, requestID: Self.requestID(from: digest), bodyHash: bodyDigest, at: date)
     }
 

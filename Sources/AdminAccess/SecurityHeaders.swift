@@ -13,7 +13,10 @@ public enum SecurityHeaders {
     public static let fixed: [(HTTPField.Name, String)] = [
         (.contentSecurityPolicy, contentSecurityPolicy),
         (.xContentTypeOptions, "nosniff"),
-        (.referrerPolicy, "no-referrer"),
+        // Not no-referrer: under it a browser sends `Origin: null` with the dashboard's own form
+        // posts, which the origin check refuses (headless Chromium did). same-origin still sends
+        // nothing to other sites.
+        (.referrerPolicy, "same-origin"),
         (.xFrameOptions, "DENY"),
         (.crossOriginOpenerPolicy, "same-origin"),
     ]

@@ -108,6 +108,11 @@ public struct AdminSettings: Hashable, Sendable {
     /// Login attempts one client address may make at once, then one more per `loginIntervalPerAddress`.
     public var loginBurstPerAddress: Int = 20
     public var loginIntervalPerAddress: Duration = .seconds(6)
+    /// Where `broadcaster admin` listens.
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8081
+    /// A block explorer's transaction page with `{hash}` in it; nil shows no links.
+    public var explorerTransactionURL: String?
 
     public init() {}
 
@@ -125,8 +130,22 @@ public struct AdminSettings: Hashable, Sendable {
     ///   up to `sessionLifetime`, default 1800).
     /// - `loginBurstPerUser` (1-100, default 5), `loginIntervalPerUser` (seconds 1-3600, default 60),
     ///   `loginBurstPerAddress` (1-1000, default 20), `loginIntervalPerAddress` (seconds 1-3600, default 6).
+    /// - `host` (default `127.0.0.1`), `port` (1-65535, default 8081): where `broadcaster admin` listens.
+    /// - `explorerTransactionURL` (default none): e.g. `https://etherscan.io/tx/{hash}`; the
+    ///   dashboard links every transaction hash there.
     public init(reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)
+        host = try settings.string("host", default: host)
+        guard !host.isEmpty else {
+            throw ConfigurationError(key: ["host"], reason: "the listen address is empty; give one such as 127.0.0.1")
+        }
+        port = try settings.int("port", default: port, in: 1...65535)
+        if let explorer = try settings.string("explorerTransactionURL"), !explorer.isEmpty {
+            guard explorer.contains("{hash}"), explorer.hasPrefix("https://") || explorer.hasPrefix("http://") else {
+                throw ConfigurationError(key: ["explorerTransactionURL"], reason: "must be an http(s) URL with {hash} where the transaction hash goes, e.g. https://etherscan.io/tx/{hash}")
+            }
+            explorerTransactionURL = explorer
+        }
         users = try scoped("users") { () throws(ConfigurationError) in
             try Self.readUsers(reader.scoped(to: "users"))
         }

@@ -74,7 +74,7 @@ struct AdminHTTPTests {
             for response in [page, json, retry, forged, missing] {
                 #expect(response.headers[.contentSecurityPolicy] == SecurityHeaders.contentSecurityPolicy)
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
-                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
                 #expect(response.headers[.cacheControl] == "no-store")
             }
         }
