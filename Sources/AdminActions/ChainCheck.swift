@@ -45,10 +45,15 @@ struct ChainCheck: Sendable {
         var minedCount: Nonce?
         var failures: [String] = []
         var effective: (TxHash, BlockNumber)?
+        var taker = ChainEvidence.NonceTaker.anotherTransaction
         for answer in answers {
             switch answer {
             case .receipt(let version, let receipt?) where version.kind != .cancellation && receipt.status == .success:
                 effective = (version.hash, receipt.blockNumber)
+            case .receipt(let version, _?) where version.kind == .cancellation:
+                taker = .cancellation(version.hash)
+            case .receipt(let version, _?):
+                taker = .revertedCall(version.hash)
             case .receipt: break
             case .minedCount(let count): minedCount = count
             case .failed(let reason): failures.append(reason)
@@ -71,7 +76,8 @@ struct ChainCheck: Sendable {
                 "the chain has mined \(minedCount) transactions of \(lifecycle.sender), so nonce \(lifecycle.nonce) of request \(stored.id) is still open and one of its versions could still be mined. Retry once the nonce is taken (a cancellation or a later transaction of the sender)"))
         }
         return .success(ChainEvidence(
-            hashesChecked: lifecycle.versions.map(\.hash), nonce: lifecycle.nonce, chainLatestNonce: minedCount, checkedAt: now))
+            hashesChecked: lifecycle.versions.map(\.hash), nonce: lifecycle.nonce, chainLatestNonce: minedCount, nonceTakenBy: taker,
+            checkedAt: now))
     }
 }
 

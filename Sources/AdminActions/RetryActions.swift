@@ -56,18 +56,34 @@ public enum RetryVerdict: Sendable, Equatable {
     case refused(RetryRefusal)
 }
 
-/// What the chain said just now: every hash the request was sent under has no receipt, and the
-/// sender's mined nonce count is past the request's nonce (so no old version can still land).
+/// What the chain said just now: no hash that carries the request's call was mined with effect,
+/// and the sender's mined nonce count is past the request's nonce (so no old version can still
+/// land), and what took that nonce.
 public struct ChainEvidence: Sendable, Equatable {
+    /// What took the request's nonce, as far as its own versions tell.
+    public enum NonceTaker: Sendable, Equatable {
+        /// Its cancellation (a zero-value transfer to the sender) was mined: the call never ran.
+        case cancellation(TxHash)
+        /// Its call was mined and reverted: it ran without effect.
+        case revertedCall(TxHash)
+        /// None of its versions has a receipt: a transaction signed elsewhere took the nonce.
+        case anotherTransaction
+    }
+
+    /// Every hash the request was ever signed under (calls and cancellation).
     public var hashesChecked: [TxHash]
     public var nonce: Nonce
     public var chainLatestNonce: Nonce
+    public var nonceTakenBy: NonceTaker
     public var checkedAt: Date
 
-    public init(hashesChecked: [TxHash], nonce: Nonce, chainLatestNonce: Nonce, checkedAt: Date) {
+    public init(
+        hashesChecked: [TxHash], nonce: Nonce, chainLatestNonce: Nonce, nonceTakenBy: NonceTaker = .anotherTransaction, checkedAt: Date
+    ) {
         self.hashesChecked = hashesChecked
         self.nonce = nonce
         self.chainLatestNonce = chainLatestNonce
+        self.nonceTakenBy = nonceTakenBy
         self.checkedAt = checkedAt
     }
 }

@@ -62,6 +62,18 @@ struct PageRenderer: Sendable {
             status: status)
     }
 
+    /// The page of a retry the broker acknowledged that no worker has stored yet: it says so and
+    /// asks the browser to load it again in a few seconds (a header: no script needed).
+    func queuedRetry(_ id: RequestID, of original: RequestID, admin: AuthenticatedAdmin?) -> Response {
+        var response = problem(
+            .ok, heading: "Retry queued",
+            message: "request \(id) is the retry of request \(original); the message queue acknowledged it, and it shows here once a worker has taken it in",
+            hint: "this page reloads every 3 seconds until then", back: "/admin/requests/\(original)",
+            backLabel: "To the failed request", admin: admin)
+        if let refresh = HTTPField.Name("Refresh") { response.headers[refresh] = "3" }
+        return response
+    }
+
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -37,6 +37,19 @@ extension SQLiteStatusStore {
         }
     }
 
+    public func retryOrigin(of id: RequestID) async throws -> RequestID? {
+        try await writer.read { db in
+            // The partial unique index on retried_as makes this a lookup.
+            guard let text = try String.fetchOne(db, sql: "SELECT id FROM requests WHERE retried_as = ?", arguments: [id.description]) else {
+                return nil
+            }
+            guard let original = RequestID(text) else {
+                throw StatusStoreError(.corruptRow, "the request retried as \(id) is stored under \"\(text)\", which is not a request id")
+            }
+            return original
+        }
+    }
+
     /// Why the compare-and-set on `original` changed nothing, in the operator's words.
     private static func whyNotRetryable(_ original: RequestID, _ db: Database) throws -> StatusStoreError {
         guard let row = try Row.fetchOne(db, sql: "SELECT status, retried_as FROM requests WHERE id = ?", arguments: [original.description]) else {

@@ -141,6 +141,10 @@ public protocol StatusStore: Sendable {
     /// The request `id` was retried as, nil if it was not (or is not stored).
     func retriedAs(_ id: RequestID) async throws -> RequestID?
 
+    /// The request that was retried as `id` (by its link, which is stored before the retry is
+    /// produced), nil if `id` is no retry. Answers before any worker has stored `id` itself.
+    func retryOrigin(of id: RequestID) async throws -> RequestID?
+
     /// Appends an entry to the audit, at the store's time.
     func appendAudit(_ entry: AuditEntry) async throws -> AuditRecord
 

@@ -69,6 +69,7 @@ struct RetryDeskTests {
                 return
             }
             #expect(evidence.hashesChecked == [stored.lifecycle.original.hash, cancellation.hash])
+            #expect(evidence.nonceTakenBy == .cancellation(cancellation.hash))
             #expect(preview.clickKey != nil)
         }
     }
@@ -89,6 +90,7 @@ struct RetryDeskTests {
                 return
             }
             #expect(evidence.hashesChecked == [call.hash] && evidence.chainLatestNonce == Nonce(2))
+            #expect(evidence.nonceTakenBy == .revertedCall(call.hash))
         }
     }
 
@@ -141,6 +143,7 @@ struct RetryDeskTests {
             }
             #expect(evidence.hashesChecked == [stored.lifecycle.original.hash])
             #expect(evidence.chainLatestNonce == Nonce(1))
+            #expect(evidence.nonceTakenBy == .anotherTransaction, "a transfer of the harness took nonce 0, none of its versions")
             let key = try #require(preview.clickKey)
             #expect(key.text.utf8.count >= 32)
             let (outcomes, produced) = try await harness.readingTopic {

@@ -74,6 +74,25 @@ struct DetailTests {
         }
     }
 
+    @Test("a retry the queue acknowledged but no worker stored yet: its page says it is queued, links the original and reloads itself")
+    func queuedRetry() async throws {
+        try await DashboardHarness.with { harness in
+            let failed = try await harness.filled.add(StoreFill.request(), .failed)
+            let retryID = RequestID()
+            _ = try await harness.store.markRetried(original: failed.id, as: retryID, audit: nil)
+            try await harness.app.test(.router) { client in
+                let otto = try await harness.logIn(client, operator: true)
+                let page = try await client.execute(uri: "/admin/requests/\(retryID)", method: .get, headers: otto.get)
+                #expect(page.status == .ok)
+                #expect(page.text.contains("Retry queued"))
+                #expect(page.text.contains("href=\"/admin/requests/\(failed.id)\""))
+                #expect(page.headers[HTTPField.Name("Refresh")!] == "3")
+                let stranger = try await client.execute(uri: "/admin/requests/\(RequestID())", method: .get, headers: otto.get)
+                #expect(stranger.status == .notFound, "an id nobody retried as is still unknown")
+            }
+        }
+    }
+
     @Test("the lineage links both ways and the request's audit entries are shown; an unknown id is a 404 page")
     func lineageAndAudit() async throws {
         try await DashboardHarness.with { harness in

@@ -96,7 +96,7 @@ class Stack:
             "fees": {"maxFeePerGasGwei": 100, "maxPriorityFeePerGasGwei": 2},
             "signers": {"names": ["s1"], "s1": {"keyFile": str(key_file), "address": self.sender.address}},
             "messageTypes": {"names": [self.sender.message_type],
-                             self.sender.message_type: {"signature": self.sender.signature, "contract": CONTRACT,
+                             self.sender.message_type: {"signature": self.named_signature(), "contract": CONTRACT,
                                                         "signer": "s1", "gasLimit": GAS_LIMIT}},
             "admin": {"host": "127.0.0.1", "port": self.admin_port,
                       "publicOrigin": f"http://127.0.0.1:{self.admin_port}",
@@ -106,6 +106,10 @@ class Stack:
         self.config = self.folder / "broadcaster.json"
         self.config.write_text(json.dumps(configuration, indent=2) + "\n")
         os.chmod(self.config, 0o600)
+
+    def named_signature(self) -> str:
+        """The message type with parameter names, which the detail page decodes the data with."""
+        return self.sender.signature.replace("(address,uint256)", "(address _addr, uint256 _weight)")
 
     # The caller's side -------------------------------------------------------------------
 

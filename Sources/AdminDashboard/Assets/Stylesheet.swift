@@ -20,11 +20,14 @@ enum Stylesheet {
         h1 { font-size: 1.4rem; margin: .4rem 0 1rem; overflow-wrap: anywhere; }
         h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
         .note, small { color: var(--muted); }
+        main p, main li { overflow-wrap: anywhere; }
         .error { color: var(--failed); }
         .empty { padding: 1rem; background: var(--card); border-radius: 6px; }
         .mono, code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
         .wrap { overflow-wrap: anywhere; white-space: pre-wrap; }
         .scroll { overflow-x: auto; }
+        /* A cell that may break anywhere would otherwise shrink to one character on a phone. */
+        .scroll td.wrap { min-width: 14rem; }
         table { border-collapse: collapse; width: 100%; }
         th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { font-weight: 600; color: var(--muted); white-space: nowrap; }

@@ -35,6 +35,9 @@ struct RequestRoutes<Context: AdminRequestContext>: Sendable {
                     hint: "search for part of it in the list instead", back: "/admin/requests", backLabel: "To the list", admin: context.admin)
             }
             guard let view = try await dashboard.details.detail(id, role: context.admin?.role) else {
+                if let original = try await dashboard.store.retryOrigin(of: id) {
+                    return dashboard.renderer.queuedRetry(id, of: original, admin: context.admin)
+                }
                 return dashboard.renderer.problem(
                     .notFound, heading: "No such request", message: "no request \(id) is stored",
                     hint: "a request the API accepted appears once a worker has consumed it; search for it in the list",

@@ -27,6 +27,7 @@ struct RetryRoutes<Context: AdminRequestContext>: Sendable {
             var hashes: [String]
             var nonce: UInt64
             var chainLatestNonce: UInt64
+            var takenBy: String
             var clickKey: String
         }
 
@@ -34,6 +35,15 @@ struct RetryRoutes<Context: AdminRequestContext>: Sendable {
         var allowed: Allowed?
         var refusal: String?
         var csrfToken: String?
+    }
+
+    /// What took the nonce, for the confirmation's sentence.
+    static func takenBy(_ evidence: ChainEvidence) -> String {
+        switch evidence.nonceTakenBy {
+        case .cancellation(let hash): "its cancellation \(hash) took it, so the call never ran"
+        case .revertedCall(let hash): "its call \(hash) took it and reverted, so the call had no effect"
+        case .anotherTransaction: "a transaction that is none of its versions took it"
+        }
     }
 
     func add(to pages: RouterGroup<Context>) {
@@ -51,7 +61,7 @@ struct RetryRoutes<Context: AdminRequestContext>: Sendable {
                 page.allowed = .init(
                     checked: TimeView(evidence.checkedAt, now: dashboard.now()), hashCount: evidence.hashesChecked.count,
                     hashes: evidence.hashesChecked.map(\.description), nonce: evidence.nonce.value,
-                    chainLatestNonce: evidence.chainLatestNonce.value, clickKey: key.text)
+                    chainLatestNonce: evidence.chainLatestNonce.value, takenBy: Self.takenBy(evidence), clickKey: key.text)
             case .refused(let refusal):
                 page.refusal = refusal.message
             }

@@ -3,7 +3,7 @@ enum ActionTemplates {
     static let retry = """
         <h1>Retry request <span class="mono">{{id}}</span></h1>
         {{#allowed}}
-        <p>The chain was checked just now ({{checked.utc}}): no receipt for any of its {{hashCount}} hashes, and its nonce {{nonce}} is consumed (the sender's mined nonce count is {{chainLatestNonce}}), so no old version can still land.</p>
+        <p>The chain was checked just now ({{checked.utc}}): none of the {{hashCount}} hashes it was signed under was mined with effect, and its nonce {{nonce}} is consumed (the sender's mined nonce count is {{chainLatestNonce}}): {{takenBy}}. No old version can still land.</p>
         <ul class="mono wrap">{{#hashes}}<li>{{.}}</li>{{/hashes}}</ul>
         <p>Retrying makes a <strong>new request</strong> with a new nonce, linked to this one; this request keeps its status and history.</p>
         <form method="post" action="/admin/requests/{{id}}/retry">
