@@ -31,7 +31,8 @@ struct OverviewAssembler: Sendable {
         let oldest = try await store.oldestUnfinished()
         let leases = Dictionary(try await store.leases().map { ($0.sender, $0) }, uniquingKeysWith: { first, _ in first })
         var lanes: [OverviewView.Lane] = []
-        for lane in try await store.senderLanes() {
+        let snapshot = try await facts.lanes()
+        for lane in snapshot.lanes {
             let chain = await facts.nonces(of: lane.sender)
             let lease = leases[lane.sender]
             let stuck = lane.oldestUnfinishedAt.map { now.timeIntervalSince($0) > Double(stuckAfter.components.seconds) } ?? false
@@ -56,9 +57,10 @@ struct OverviewAssembler: Sendable {
                     watermarkAge: mark.map { TimeText.age(of: $0.checkedAt, now: now) },
                     owners: owners["\(offset.topic)/\(offset.partition)"] ?? "none holding unfinished work"))
         }
+        let lanesRead = "lanes read from the store \(TimeText.age(of: snapshot.readAt, now: now)) (every 5 s)"
         let chainNote = await facts.hasChain
-            ? "chain nonces are polled in the background; each shows when it was asked"
-            : "no chain poll in this process: chain nonces are not shown"
+            ? "\(lanesRead); chain nonces are polled in the background, each shows when it was asked"
+            : "\(lanesRead); no chain poll in this process: chain nonces are not shown"
         return OverviewView(
             generated: TimeView(now, now: now), passed: counts.passed, failed: counts.failed, unfinished: counts.unfinished,
             total: counts.total,
