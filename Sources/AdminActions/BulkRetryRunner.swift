@@ -4,10 +4,12 @@ import Logging
 import ServiceLifecycle
 import StatusStore
 
-/// Runs the started bulk retries of the store, item by item, in the admin process; after a
-/// restart it resumes those still running. Each item is a `confirm` with a click key derived
-/// from the operation and the request, so a resumed run names the retry it may already have
-/// made and never makes a second one. An operator's cancel is seen between items.
+/// Runs the started bulk retries of the store in the admin process, `itemsAtOnce` items at a
+/// time (each item's chain check waits on the node, 20-30 s a call on the mission's node, so one
+/// at a time would take hours for a thousand); after a restart it resumes those still running.
+/// Each item is a `confirm` with a click key derived from the operation and the request, so a
+/// resumed run names the retry it may already have made and never makes a second one. An
+/// operator's cancel is seen between batches: the items already in flight finish.
 ///
 /// A failure that may pass (the node, the broker or the store did not answer) is not a result:
 /// the item stays pending and its operation pauses for `pauseAfterFailure`, so a node that is
@@ -17,12 +19,17 @@ public struct BulkRetryRunner: Service {
     /// How often the store is asked for started operations.
     let pollInterval: Duration
     let pauseAfterFailure: Duration
+    let itemsAtOnce: Int
     let logger: Logger
 
-    public init(desk: RetryDesk, pollInterval: Duration = .seconds(1), pauseAfterFailure: Duration = .seconds(10), logger: Logger) {
+    public init(
+        desk: RetryDesk, pollInterval: Duration = .seconds(1), pauseAfterFailure: Duration = .seconds(10), itemsAtOnce: Int = 16,
+        logger: Logger
+    ) {
         self.desk = desk
         self.pollInterval = pollInterval
         self.pauseAfterFailure = pauseAfterFailure
+        self.itemsAtOnce = max(1, itemsAtOnce)
         self.logger = logger
     }
 
@@ -58,49 +65,74 @@ public struct BulkRetryRunner: Service {
         let id = BulkRetryID(operation.id)
         let user = operation.startedBy ?? operation.createdBy
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let next: RequestID?
+            let batch: [RequestID]
             do {
-                // Cancelled between items: read the state before each one.
+                // Cancelled between batches: read the state before each one.
                 guard try await desk.store.bulkRetry(operation.id)?.state == .running else { return true }
-                next = try await desk.store.pendingBulkRetryItems(operation.id, limit: 1).first
+                batch = try await desk.store.pendingBulkRetryItems(operation.id, limit: itemsAtOnce)
             } catch {
                 logger.warning("bulk retry \(id) paused: the status store did not answer (\(error))")
                 return false
             }
-            guard let request = next else {
+            guard !batch.isEmpty else {
                 await finish(id, by: user)
                 return true
             }
             let actor = RetryDesk.Operator(user: user, action: .bulkRetry, reason: operation.reason, details: ["operation": id.description])
-            let outcome = await desk.retry(request, clickKey: .bulk(operation: id, request: request), as: actor)
-            let result: BulkRetryItemResult
-            var audit: AuditEntry?
-            switch outcome {
-            case .success(let retried):
-                result = .retried(retried.retry)
-                if retried.repeated {
-                    // The link's entry was written when the retry was made; this notes the resumed item.
-                    audit = AuditEntry(
-                        user: user, action: .bulkRetry, requestID: request, reason: operation.reason,
-                        details: ["operation": id.description, "retried_as": retried.retry.description, "resumed": "true"])
+            let outcomes = await withTaskGroup(of: (RequestID, Result<RetryOutcome, RetryRefusal>).self) { group in
+                for request in batch {
+                    group.addTask { [desk] in (request, await desk.retry(request, clickKey: .bulk(operation: id, request: request), as: actor)) }
                 }
-            case .failure(let refusal) where refusal.mayPass:
-                logger.warning("bulk retry \(id) paused for \(pauseAfterFailure) at request \(request): \(refusal.message)")
-                return false
-            case .failure(let refusal):
-                result = .refused(refusal.message)
-                audit = AuditEntry(
-                    user: user, action: .bulkRetry, requestID: request, reason: operation.reason,
-                    details: ["operation": id.description, "refused": refusal.message])
+                var outcomes: [(RequestID, Result<RetryOutcome, RetryRefusal>)] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
             }
-            do {
-                _ = try await desk.store.recordBulkRetryItem(operation.id, request: request, result: result, audit: audit)
-            } catch {
-                logger.warning("bulk retry \(id) paused: the result of request \(request) was not stored (\(error))")
+            var mayPass: RetryRefusal?
+            for (request, outcome) in outcomes {
+                guard let (result, audit) = itemResult(of: outcome, request: request, operation: operation, user: user) else {
+                    if case .failure(let refusal) = outcome { mayPass = refusal }
+                    continue
+                }
+                do {
+                    _ = try await desk.store.recordBulkRetryItem(operation.id, request: request, result: result, audit: audit)
+                } catch {
+                    logger.warning("bulk retry \(id) paused: the result of request \(request) was not stored (\(error))")
+                    return false
+                }
+            }
+            if let mayPass {
+                logger.warning("bulk retry \(id) paused for \(pauseAfterFailure): \(mayPass.message)")
                 return false
             }
         }
         return true
+    }
+
+    /// What an item's outcome stores, nil for a failure that may pass (the item stays pending).
+    private func itemResult(
+        of outcome: Result<RetryOutcome, RetryRefusal>, request: RequestID, operation: BulkRetryRecord, user: String
+    ) -> (BulkRetryItemResult, AuditEntry?)? {
+        let id = BulkRetryID(operation.id)
+        let result: BulkRetryItemResult
+        var audit: AuditEntry?
+        switch outcome {
+        case .success(let retried):
+            result = .retried(retried.retry)
+            if retried.repeated {
+                // The link's entry was written when the retry was made; this notes the resumed item.
+                audit = AuditEntry(
+                    user: user, action: .bulkRetry, requestID: request, reason: operation.reason,
+                    details: ["operation": id.description, "retried_as": retried.retry.description, "resumed": "true"])
+            }
+        case .failure(let refusal) where refusal.mayPass:
+            return nil
+        case .failure(let refusal):
+            result = .refused(refusal.message)
+            audit = AuditEntry(
+                user: user, action: .bulkRetry, requestID: request, reason: operation.reason,
+                details: ["operation": id.description, "refused": refusal.message])
+        }
+        return (result, audit)
     }
 
     private func finish(_ id: BulkRetryID, by user: String) async {

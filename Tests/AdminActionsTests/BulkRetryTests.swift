@@ -192,7 +192,9 @@ struct BulkRetryTests {
             let plan = try await desk.planBulk(RequestQuery(), cap: 1_000, by: "alice", reason: "outage")
             _ = try await desk.startBulk(plan.id, by: "alice")
             await harness.broker.stop()
-            let runner = BulkRetryRunner(desk: desk, pollInterval: .milliseconds(100), pauseAfterFailure: .milliseconds(500), logger: RetryHarness.logger)
+            // One item at a time, so that "no further item" means something with three items.
+            let runner = BulkRetryRunner(
+                desk: desk, pollInterval: .milliseconds(100), pauseAfterFailure: .milliseconds(500), itemsAtOnce: 1, logger: RetryHarness.logger)
             try await whileRunning([runner]) {
                 let deadline = ContinuousClock.now + .seconds(60)
                 var linked = false

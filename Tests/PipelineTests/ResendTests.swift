@@ -28,8 +28,9 @@ extension OnChain {
                         try await Task.sleep(for: .seconds(2))
                         #expect(try await ground.store.attempts(of: request.id).count == 1)
 
+                        // Evicted while pooled; not read back as gone: the worker's look-up every
+                        // 500 ms may send it again before this test's next call (CI saw it).
                         #expect(try await ground.chain.evict(hash))
-                        #expect(try await chain.rpc.transaction(hash) == nil)
                         _ = try await eventually("the evicted version back in the node's pool") {
                             try await chain.rpc.transaction(hash)
                         }

@@ -18,7 +18,7 @@ enum ActionTemplates {
 
     static let bulkList = """
         <h1>Bulk retries</h1>
-        <p class="note">A bulk retry is a stored operation: its filter is frozen on the server when planned, it takes only final failed or reverted requests not retried yet, at most its cap, and it runs item by item in the admin process once started.</p>
+        <p class="note">A bulk retry is a stored operation: its filter is frozen on the server when planned, it takes only final failed or reverted requests not retried yet, at most its cap, and it runs 16 items at a time in the admin process once started (a cancel stops it between batches).</p>
         <h2>Plan a new one</h2>
         <form method="post" action="/admin/bulk-retries" class="filters">
           <input type="hidden" name="csrf_token" value="{{csrfToken}}">
