@@ -488,8 +488,9 @@ struct Ground: Sendable {
         }
     }
 
-    /// The stored request `id` once it satisfies `done`.
-    func request(_ id: RequestID, timeout: Duration = .seconds(30), where done: @escaping (StoredRequest) -> Bool) async throws
+    /// The stored request `id` once it satisfies `done`; waits 60 s by default, for a loaded
+    /// machine (a wait, not a measure: it returns as soon as `done` holds).
+    func request(_ id: RequestID, timeout: Duration = .seconds(60), where done: @escaping (StoredRequest) -> Bool) async throws
         -> StoredRequest
     {
         try await storedRequest(id, in: store, timeout: timeout, where: done)
