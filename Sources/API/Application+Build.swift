@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Kafka
 import Logging
+import RequestTopic
 import ServiceLifecycle
 import StatusStore
 

@@ -7,9 +7,6 @@ import Logging
 import Metrics
 import RequestTopic
 
-/// Moved to RequestTopic, which the dashboard's retry shares; the name stays for the API's users.
-public typealias AcknowledgedSender = RequestTopic.AcknowledgedSender
-
 /// Produces accepted requests to the requests topic, keyed by sender, and turns "no ack in
 /// time" into a 503: the API's 200 rests on `publish` returning.
 struct RequestPublisher: Sendable {

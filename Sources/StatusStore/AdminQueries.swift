@@ -125,14 +125,12 @@ public struct ListCursor: Hashable, Sendable {
         self.init(createdAt: row.createdAt, id: row.id)
     }
 
-    /// An opaque text form for URLs: milliseconds since 1970, a dot, the request id.
-    public var token: String { "\(StoredTime.millis(createdAt))." + id.description }
+    public var token: String { CursorToken.text(createdAt, id) }
 
     /// Parses `token`; nil if it is not one.
     public init?(token: some StringProtocol) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let millis = Int64(parts[0]), let id = RequestID(parts[1]) else { return nil }
-        self.init(createdAt: StoredTime.date(millis), id: id)
+        guard let (date, id) = CursorToken.parse(token) else { return nil }
+        self.init(createdAt: date, id: id)
     }
 }
 

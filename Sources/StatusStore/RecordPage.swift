@@ -19,16 +19,12 @@ public struct RecordCursor: Hashable, Sendable {
         self.init(updatedAt: record.updatedAt, id: record.id)
     }
 
-    /// An opaque text form for URLs: milliseconds since 1970, a dot, the request id.
-    public var token: String {
-        "\(StoredTime.millis(updatedAt))." + id.description
-    }
+    public var token: String { CursorToken.text(updatedAt, id) }
 
     /// Parses `token`; nil if it is not one.
     public init?(token: some StringProtocol) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let millis = Int64(parts[0]), let id = RequestID(parts[1]) else { return nil }
-        self.init(updatedAt: StoredTime.date(millis), id: id)
+        guard let (date, id) = CursorToken.parse(token) else { return nil }
+        self.init(updatedAt: date, id: id)
     }
 }
 

@@ -54,8 +54,7 @@ enum SearchBox {
 
     /// The text if it can be an Idempotency-Key, as the API accepts one.
     static func keyText(_ text: String) -> String? {
-        guard (1...255).contains(text.utf8.count), text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
-        return text
+        IdempotencyKeyDigest.isKey(text) ? text : nil
     }
 
     /// The store searches for an Idempotency-Key: one per caller name.
