@@ -340,6 +340,9 @@ func get(_ url: String) async throws -> (status: Int, body: String) {
 func holdingTheWriteLock<T>(of path: String, for duration: Duration, _ body: () async throws -> T) async throws -> T {
     var configuration = Configuration()
     configuration.allowsUnsafeTransactions = true  // the transaction outlives one access on purpose
+    // A running worker writes often (confirmations, lanes, leases); wait for its short
+    // transaction to end rather than failing to take the lock.
+    configuration.busyMode = .timeout(30)
     let holder = try DatabaseQueue(path: path, configuration: configuration)
     try await holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
     let result: T
