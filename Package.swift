@@ -97,6 +97,8 @@ let package = Package(
             name: "Lifecycle",
             dependencies: ["BroadcastModel", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]
         ),
+        // The status store: the protocol every engine keeps and its model (StatusStore), one
+        // module per engine, and the factory that picks one from configuration.
         .target(
             name: "StatusStore",
             dependencies: [
@@ -104,7 +106,25 @@ let package = Package(
                 "EVMPrimitives",
                 "Lifecycle",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "BroadcastModel",
+                "EVMPrimitives",
+                "Lifecycle",
+                "StatusStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "StoreEngines",
+            dependencies: [
+                "BroadcasterConfig",
+                "SQLiteStore",
+                "StatusStore",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -151,6 +171,7 @@ let package = Package(
                 "EVMSigning",
                 "Kafka",
                 "StatusStore",
+                "StoreEngines",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -251,6 +272,7 @@ let package = Package(
                 "Pipeline",
                 "RequestTopic",
                 "StatusStore",
+                "StoreEngines",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -269,7 +291,7 @@ let package = Package(
 
         .executableTarget(
             name: "AdminQueriesBenchmark",
-            dependencies: ["BroadcastModel", "EVMPrimitives", "StatusStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BroadcastModel", "EVMPrimitives", "SQLiteStore", "StatusStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/admin-queries"
         ),
 
@@ -323,7 +345,7 @@ let package = Package(
         .testTarget(
             name: "StatusStoreTests",
             dependencies: [
-                "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
+                "SQLiteStore", "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -331,7 +353,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "Pipeline", "ABI", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
-                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
+                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "SQLiteStore", "StatusStore",
                 "Admission", "Lifecycle",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "BigInt", package: "BigInt"),
@@ -345,7 +367,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "StatusStore",
+                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "SQLiteStore", "StatusStore",
                 "ChainRPC", "DevChainSupport", "Lifecycle", "Pipeline",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -371,7 +393,7 @@ let package = Package(
             name: "AdminActionsTests",
             dependencies: [
                 "AdminActions", "ABI", "Admission", "BroadcastModel", "BroadcasterConfig", "ChainRPC", "DevChainSupport",
-                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "Lifecycle", "RequestTopic", "StatusStore",
+                "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "Lifecycle", "RequestTopic", "SQLiteStore", "StatusStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -380,7 +402,7 @@ let package = Package(
             name: "AdminDashboardTests",
             dependencies: [
                 "AdminDashboard", "AdminAccess", "AdminActions", "ABI", "BroadcastModel", "BroadcasterConfig",
-                "EVMPrimitives", "Lifecycle", "StatusStore",
+                "EVMPrimitives", "Lifecycle", "SQLiteStore", "StatusStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -393,7 +415,7 @@ let package = Package(
             dependencies: [
                 "Lifecycle",
                 "BroadcastModel", "ChainRPC", "DevChainSupport", "EVMPrimitives", "EVMSigning", "KafkaTestSupport",
-                "StatusStore",
+                "SQLiteStore", "StatusStore",
                 // The results topic read back (Kafka) and the store's file read directly (GRDB).
                 "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"),

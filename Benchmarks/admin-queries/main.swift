@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import SQLiteStore
 import StatusStore
 
 // The admin dashboard's reads of the status store over 1,000,000 requests: p50/p99 of each

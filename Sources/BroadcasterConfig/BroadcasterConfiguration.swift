@@ -47,6 +47,9 @@ public struct BroadcasterConfiguration: Sendable {
         retry = try scoped("retry") { () throws(ConfigurationError) in try RetryPolicy(reader: reader.scoped(to: "retry")) }
         store = try scoped("store") { () throws(ConfigurationError) in try StoreSettings(reader: reader.scoped(to: "store")) }
         store.path = paths.resolve(store.path, key: ["store", "path"])
+        if case .file(let passwordFile) = store.postgres?.password {
+            store.postgres?.password = .file(paths.resolve(passwordFile, key: ["store", "passwordFile"]))
+        }
         api = try scoped("api") { () throws(ConfigurationError) in try APISettings(reader: reader.scoped(to: "api")) }
         worker = try scoped("worker") { () throws(ConfigurationError) in try WorkerSettings(reader: reader.scoped(to: "worker")) }
         fees = try scoped("fees") { () throws(ConfigurationError) in try FeeSettings(reader: reader.scoped(to: "fees")) }

@@ -39,14 +39,14 @@ public struct RequestQuery: Hashable, Sendable {
 /// A search by a key the operator holds: a request id or a hash (whole, or its first
 /// characters), or an `Idempotency-Key`.
 public struct RequestSearch: Hashable, Sendable {
-    enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         /// Lowercase, as stored; at least `minimumPrefix` characters.
         case idPrefix(String)
         case hashPrefix(String)
         case idempotencyKey(hash: [UInt8])
     }
 
-    let kind: Kind
+    package let kind: Kind
 
     /// The fewest characters a prefix search takes (besides a hash's "0x"): fewer would match
     /// too many requests to be a search. Eight hex digits are 32 bits: among a million

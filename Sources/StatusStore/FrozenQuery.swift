@@ -4,18 +4,18 @@ import Foundation
 
 /// A `RequestQuery` as a bulk retry freezes it: JSON that reads back as the same query, so an
 /// operation's filter never changes with a reload or a new build's defaults.
-struct FrozenQuery: Codable, Equatable {
-    var statuses: [String]
-    var sender: String?
-    var contract: String?
-    var selector: String?
-    var messageType: String?
-    var createdFromMillis: Int64?
-    var createdBeforeMillis: Int64?
-    var searchKind: String?
-    var searchValue: String?
+package struct FrozenQuery: Codable, Equatable {
+    package var statuses: [String]
+    package var sender: String?
+    package var contract: String?
+    package var selector: String?
+    package var messageType: String?
+    package var createdFromMillis: Int64?
+    package var createdBeforeMillis: Int64?
+    package var searchKind: String?
+    package var searchValue: String?
 
-    init(_ query: RequestQuery) {
+    package init(_ query: RequestQuery) {
         statuses = query.statuses.map(\.rawValue).sorted()
         sender = query.sender?.checksummed
         contract = query.contract?.checksummed
@@ -39,7 +39,7 @@ struct FrozenQuery: Codable, Equatable {
         }
     }
 
-    var json: String {
+    package var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         // Strings, integers and optionals only: encoding cannot fail.
@@ -47,7 +47,7 @@ struct FrozenQuery: Codable, Equatable {
     }
 
     /// The query, or nil when a field does not parse.
-    var query: RequestQuery? {
+    package var query: RequestQuery? {
         var query = RequestQuery()
         for name in statuses {
             guard let status = TransactionStatus(rawValue: name) else { return nil }
@@ -80,7 +80,7 @@ struct FrozenQuery: Codable, Equatable {
         return query
     }
 
-    static func parse(_ json: String) -> RequestQuery? {
+    package static func parse(_ json: String) -> RequestQuery? {
         guard let frozen = try? JSONDecoder().decode(FrozenQuery.self, from: Data(json.utf8)) else { return nil }
         return frozen.query
     }

@@ -5,8 +5,9 @@ import Lifecycle
 
 /// Where requests, their lifecycles (every signed version, every attempt, the receipt),
 /// per-sender nonces and leases, consumed offsets and the results outbox live. SQLite
-/// (`SQLiteStatusStore`) serves the processes of one host; a server database will serve
-/// consumers spread over hosts behind this same protocol.
+/// (module SQLiteStore) serves the processes of one host, PostgreSQL (module PostgresStore)
+/// consumers spread over hosts, both behind this protocol; module StoreEngines opens the one
+/// the configuration names.
 ///
 /// The rules every implementation keeps:
 /// - A consumed request's record (nonce, first signed version) and the offset after its
@@ -15,6 +16,10 @@ import Lifecycle
 ///   while the writer holds the lease at the epoch it acquired, by the store's own clock, so a
 ///   process that paused past its lease cannot write once another took over.
 /// - Every status change adds its event to the outbox in the same transaction.
+/// Everything a role may ask of a status store: the protocol, the dashboard's reads and its
+/// bulk retries. What the factory in StoreEngines hands out.
+public typealias StatusStoreEngine = StatusStore & BulkRetryStore & AdminOverviewReads
+
 public protocol StatusStore: Sendable {
     /// Records a batch of consumed messages in one transaction: for each new request, assigns
     /// its sender's next nonce, calls `sign` for the original version, and stores the request

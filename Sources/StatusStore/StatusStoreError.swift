@@ -41,7 +41,7 @@ public struct StatusStoreError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     public let description: String
 
-    init(_ code: Code, _ description: String) {
+    package init(_ code: Code, _ description: String) {
         self.code = code
         self.description = description
     }

@@ -5,6 +5,7 @@ import Foundation
 import Kafka
 import Logging
 import StatusStore
+import StoreEngines
 
 /// `broadcaster api`: the HTTP API that validates broadcast requests and queues them in Kafka.
 struct APICommand: AsyncParsableCommand {
@@ -32,13 +33,14 @@ struct APICommand: AsyncParsableCommand {
                 throw ConfigurationError(key: ["messageTypes", "names"], reason: "no message type is configured, so every request would be refused; configure at least one")
             }
             try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
-            let store = try SQLiteStatusStore(path: configuration.store.path, busyTimeout: configuration.store.busyTimeout)
-            let dependencies = try APIDependencies.kafka(configuration: configuration, store: store, logger: logger)
-            logger.info("API listening", metadata: [
-                "address": "\(configuration.api.host):\(configuration.api.port)", "brokers": "\(configuration.kafka.brokers)",
-                "librdkafka": "\(LibRdKafka.version)", "message_types": "\(configuration.messageTypes.map(\.signature.canonical))",
-            ])
-            try await runAPI(configuration: configuration, dependencies: dependencies)
+            try await StoreEngine.with(configuration.store, logger: logger) { store in
+                let dependencies = try APIDependencies.kafka(configuration: configuration, store: store, logger: logger)
+                logger.info("API listening", metadata: [
+                    "address": "\(configuration.api.host):\(configuration.api.port)", "brokers": "\(configuration.kafka.brokers)",
+                    "librdkafka": "\(LibRdKafka.version)", "message_types": "\(configuration.messageTypes.map(\.signature.canonical))",
+                ])
+                try await runAPI(configuration: configuration, dependencies: dependencies)
+            }
         } catch {
             // Configuration and startup errors describe themselves without secrets.
             logger.critical("api stopped: \(error)")

@@ -13,6 +13,7 @@ import Logging
 import RequestTopic
 import ServiceLifecycle
 import StatusStore
+import StoreEngines
 import UnixSignals
 
 /// `broadcaster admin`: the dashboard on `admin.host`:`admin.port`.
@@ -41,14 +42,14 @@ struct AdminCommand: AsyncParsableCommand {
                     key: ["admin", "users", "names"],
                     reason: "no user is configured, so nobody could log in; add one: list its name in admin.users.names and set admin.users.<name>.passwordHash to the output of broadcaster admin-hash-password and admin.users.<name>.role to viewer or operator")
             }
-            let store = try SQLiteStatusStore(path: configuration.store.path, busyTimeout: configuration.store.busyTimeout)
-            for warning in store.fileWarnings { logger.warning("\(warning)") }
             let rpcConfiguration = try ChainRPCConfiguration(
                 endpoints: configuration.rpc.endpoints.map { url throws(ChainRPCConfigurationError) in try RPCEndpoint(url.absoluteString) },
                 callTimeout: configuration.rpc.callTimeout)
             let httpClient = HTTPClient(configuration: rpcConfiguration.httpClientConfiguration())
             do {
-                try await serve(configuration, store: store, rpc: ChainRPCClient(httpClient: httpClient, configuration: rpcConfiguration, logger: logger), logger: logger)
+                try await StoreEngine.with(configuration.store, logger: logger) { store in
+                    try await serve(configuration, store: store, rpc: ChainRPCClient(httpClient: httpClient, configuration: rpcConfiguration, logger: logger), logger: logger)
+                }
                 try await httpClient.shutdown()
             } catch {
                 try? await httpClient.shutdown()
@@ -60,7 +61,7 @@ struct AdminCommand: AsyncParsableCommand {
         }
     }
 
-    private func serve(_ configuration: BroadcasterConfiguration, store: SQLiteStatusStore, rpc: ChainRPCClient, logger: Logger) async throws {
+    private func serve(_ configuration: BroadcasterConfiguration, store: any StatusStoreEngine, rpc: ChainRPCClient, logger: Logger) async throws {
         var broker: (any PartitionEndSource)?
         do {
             broker = BrokerEnds(probe: try KafkaLagProbe(bootstrapServers: configuration.kafka.brokers, logger: logger))

@@ -11,6 +11,7 @@ import Kafka
 import Lifecycle
 import KafkaTestSupport
 import Logging
+import SQLiteStore
 import StatusStore
 import Testing
 

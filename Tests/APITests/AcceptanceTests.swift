@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Kafka
 import KafkaTestSupport
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -10,6 +10,7 @@ import HummingbirdTesting
 import Kafka
 import KafkaTestSupport
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Testing
 

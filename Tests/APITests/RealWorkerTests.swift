@@ -14,6 +14,7 @@ import KafkaTestSupport
 import Lifecycle
 import Logging
 import Pipeline
+import SQLiteStore
 import StatusStore
 import Testing
 

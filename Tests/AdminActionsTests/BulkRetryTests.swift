@@ -7,6 +7,7 @@ import KafkaTestSupport
 import Lifecycle
 import Foundation
 import Logging
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -8,6 +8,7 @@ import EVMSigning
 import KafkaTestSupport
 import Lifecycle
 import Foundation
+import SQLiteStore
 import StatusStore
 import Testing
 

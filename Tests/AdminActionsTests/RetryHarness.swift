@@ -14,6 +14,7 @@ import KafkaTestSupport
 import Lifecycle
 import Logging
 import RequestTopic
+import SQLiteStore
 import StatusStore
 import ServiceLifecycle
 import Synchronization

@@ -10,6 +10,7 @@ import Hummingbird
 import HummingbirdTesting
 import Lifecycle
 import NIOCore
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -5,6 +5,7 @@ import Foundation
 import KafkaTestSupport
 import NIOCore
 import NIOHTTP1
+import SQLiteStore
 import StatusStore
 import Testing
 

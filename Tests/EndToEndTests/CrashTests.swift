@@ -5,6 +5,7 @@ import EVMPrimitives
 import Foundation
 import Lifecycle
 import KafkaTestSupport
+import SQLiteStore
 import StatusStore
 import Testing
 

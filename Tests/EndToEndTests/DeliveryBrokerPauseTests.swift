@@ -2,6 +2,7 @@ import BroadcastModel
 import DevChainSupport
 import Foundation
 import KafkaTestSupport
+import SQLiteStore
 import StatusStore
 import Testing
 

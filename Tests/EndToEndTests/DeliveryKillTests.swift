@@ -4,6 +4,7 @@ import DevChainSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import SQLiteStore
 import StatusStore
 import Testing
 

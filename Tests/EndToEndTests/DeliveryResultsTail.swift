@@ -4,6 +4,7 @@ import GRDB
 import Kafka
 import KafkaTestSupport
 import Logging
+import SQLiteStore
 import StatusStore
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import BroadcastModel
 import DevChainSupport
 import Foundation
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -7,6 +7,7 @@ import Foundation
 import KafkaTestSupport
 import NIOCore
 import NIOHTTP1
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -10,6 +10,7 @@ import Foundation
 import Kafka
 import Lifecycle
 @testable import Pipeline
+import SQLiteStore
 import StatusStore
 import Synchronization
 import Testing

@@ -5,6 +5,7 @@ import Foundation
 import Lifecycle
 import Logging
 @testable import Pipeline
+import SQLiteStore
 import StatusStore
 import Synchronization
 import Testing

@@ -6,6 +6,7 @@ import DevChainSupport
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -5,6 +5,7 @@ import DevChainSupport
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Testing
 

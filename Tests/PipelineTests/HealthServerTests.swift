@@ -4,6 +4,7 @@ import EVMPrimitives
 import Foundation
 import KafkaTestSupport
 import Pipeline
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -15,6 +15,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Pipeline
+import SQLiteStore
 import StatusStore
 import Synchronization
 import DevChainSupport

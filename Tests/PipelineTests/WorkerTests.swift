@@ -9,6 +9,7 @@ import Kafka
 import KafkaTestSupport
 import Lifecycle
 import Pipeline
+import SQLiteStore
 import StatusStore
 import Testing
 

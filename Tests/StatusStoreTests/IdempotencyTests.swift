@@ -1,5 +1,6 @@
 import BroadcastModel
 import Foundation
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -12,6 +12,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import StatusStore
+import StoreEngines
 
 /// `broadcaster worker`: checks everything it depends on, then runs the health server
 /// (`/healthz`, `/readyz`, `/metrics` on `worker.host:worker.port`), the Kafka producer
@@ -52,15 +53,6 @@ public enum Worker {
         } catch {
             throw WorkerStartupError("\(error)")
         }
-        let store: SQLiteStatusStore
-        do {
-            store = try SQLiteStatusStore(path: configuration.store.path, busyTimeout: configuration.store.busyTimeout)
-        } catch {
-            throw WorkerStartupError("\(error)")
-        }
-        for warning in store.fileWarnings {
-            logger.warning("\(warning)")
-        }
         let signers = try StartupChecks.loadSigners(configuration.signers, addresses: configuration.signerAddresses)
         let rpcConfiguration: ChainRPCConfiguration
         do {
@@ -85,10 +77,12 @@ public enum Worker {
             try await StartupChecks.requireChainID(
                 configuration.rpc.chainID, from: rpc, attempts: settings.chainCheckAttempts,
                 delay: settings.chainCheckDelay, logger: logger)
-            try await runServices(
-                configuration: configuration, settings: settings, store: store, rpc: rpc, signers: signers,
-                monitoring: monitoring, gracefulShutdownSignals: gracefulShutdownSignals,
-                onHealthServerListening: onHealthServerListening, logger: logger)
+            try await StoreEngine.with(configuration.store, logger: logger) { store in
+                try await runServices(
+                    configuration: configuration, settings: settings, store: store, rpc: rpc, signers: signers,
+                    monitoring: monitoring, gracefulShutdownSignals: gracefulShutdownSignals,
+                    onHealthServerListening: onHealthServerListening, logger: logger)
+            }
             try await httpClient.shutdown()
         } catch {
             try? await httpClient.shutdown()
@@ -97,7 +91,7 @@ public enum Worker {
     }
 
     private static func runServices(
-        configuration: BroadcasterConfiguration, settings: PipelineSettings, store: SQLiteStatusStore, rpc: ChainRPCClient,
+        configuration: BroadcasterConfiguration, settings: PipelineSettings, store: any StatusStoreEngine, rpc: ChainRPCClient,
         signers: [Signer], monitoring: WorkerMonitoring, gracefulShutdownSignals: [UnixSignal],
         onHealthServerListening: @escaping @Sendable (Int) -> Void, logger: Logger
     ) async throws {

@@ -13,6 +13,7 @@ import HummingbirdTesting
 import Lifecycle
 import Logging
 import NIOCore
+import SQLiteStore
 import StatusStore
 import Testing
 

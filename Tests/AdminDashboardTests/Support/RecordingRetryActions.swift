@@ -5,6 +5,7 @@ import BroadcasterConfig
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Synchronization
 

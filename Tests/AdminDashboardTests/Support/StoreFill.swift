@@ -5,6 +5,7 @@ import BroadcasterConfig
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import SQLiteStore
 import StatusStore
 
 /// Puts requests into a real store through its own API: intake signs them (a stand-in

@@ -1,6 +1,7 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import SQLiteStore
 import StatusStore
 import Synchronization
 import Testing

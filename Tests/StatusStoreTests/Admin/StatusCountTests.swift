@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import SQLiteStore
 import StatusStore
 import Testing
 

@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+@testable import SQLiteStore
 @testable import StatusStore
 import Testing
 

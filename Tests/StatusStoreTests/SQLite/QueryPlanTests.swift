@@ -3,6 +3,7 @@ import EVMPrimitives
 import Foundation
 import GRDB
 import Lifecycle
+@testable import SQLiteStore
 @testable import StatusStore
 import Testing
 

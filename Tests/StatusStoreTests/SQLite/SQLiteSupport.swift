@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+@testable import SQLiteStore
 @testable import StatusStore
 import Synchronization
 import Testing

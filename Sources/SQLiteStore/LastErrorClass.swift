@@ -1,4 +1,5 @@
 import GRDB
+import StatusStore
 
 /// The `last_error_class` column: the outcome of a request's latest attempt that no node took,
 /// kept on the row so the admin list shows it without reading attempts.

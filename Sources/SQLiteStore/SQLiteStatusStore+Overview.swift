@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore: AdminOverviewReads {
     public func storedSince(_ since: Date) async throws -> Int {

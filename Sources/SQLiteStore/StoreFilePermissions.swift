@@ -1,4 +1,5 @@
 import Foundation
+import StatusStore
 
 /// The store holds every signed transaction and who sent what to whom: only its owner may
 /// read it. SQLite creates the -wal and -shm files with the database file's mode, so a

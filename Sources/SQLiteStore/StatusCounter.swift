@@ -1,4 +1,5 @@
 import GRDB
+import StatusStore
 
 /// The `status_counts` table: how many requests are in each status, changed by the same
 /// transaction as the rows, so the overview reads a dozen rows instead of counting a million.

@@ -2,6 +2,8 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import StatusStore
+import struct StatusStore.RecordCursor
 
 extension SQLiteStatusStore {
     public func request(_ id: RequestID) async throws -> StoredRequest? {

@@ -1,4 +1,5 @@
 import GRDB
+import StatusStore
 
 /// How far a write transaction's commit must reach before the write returns.
 enum Commit {

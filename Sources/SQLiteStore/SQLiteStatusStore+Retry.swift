@@ -1,6 +1,7 @@
 import BroadcastModel
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore {
     public func markRetried(original: RequestID, as retry: RequestID, audit: AuditEntry?) async throws -> RetryLink {

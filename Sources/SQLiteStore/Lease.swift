@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import StatusStore
 
 /// The `sender_leases` rows: one owner per sender, fenced by epoch, expiring by the store's clock.
 enum Lease {

@@ -1,73 +1,60 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
-import GRDB
 import Lifecycle
 
 /// Times are stored as whole milliseconds since 1970. Every time leaving the store is rounded
 /// the same way, so a record returned by a write equals the one a later read returns.
-enum StoredTime {
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
-    static func rounded(_ date: Date) -> Date { self.date(millis(date)) }
-}
-
-/// The store's own clock in milliseconds, for leases and claims: every process on the file
-/// reads the same one.
-enum StoreClock {
-    static let sql = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
-
-    static func now(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT \(sql)") ?? 0
-    }
+package enum StoredTime {
+    package static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    package static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    package static func rounded(_ date: Date) -> Date { self.date(millis(date)) }
 }
 
 /// A row of `requests`: one request and its lifecycle at its nonce.
-struct RequestRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "requests"
-
-    var id: String
-    var messageType: String
-    var function: String
-    var data: Data
-    var toAddress: String
-    var fromAddress: String
-    var acceptedAt: Int64
-    var retryOf: String?
-    var sourceTopic: String?
-    var sourcePartition: Int32?
-    var nonce: Int64
-    var status: String
-    var sequence: Int
-    var acceptedVersion: Int
-    var lastSendUnknown: Bool
-    var sends: Int
-    var failuresInARow: Int
-    var nextSendAt: Int64?
-    var deadlineAt: Int64
-    var versionAcceptedAt: Int64?
-    var versionAcceptedBlock: Int64?
-    var poolCheckAt: Int64?
-    var minedHash: String?
-    var minedBlock: Int64?
-    var minedBlockHash: String?
-    var minedSucceeded: Bool?
-    var gasUsed: Int64?
-    var effectiveGasPrice: String?
-    var outcome: String?
-    var outcomeReason: String?
-    var giveUpReason: String?
-    var waitingForFunds: Bool
-    var wantsReplacement: Bool
-    var needsSettlement: Bool
-    var feeCeilingReached: Bool
-    var lastError: String?
+package struct RequestRow: Codable, Sendable {
+    package var id: String
+    package var messageType: String
+    package var function: String
+    package var data: Data
+    package var toAddress: String
+    package var fromAddress: String
+    package var acceptedAt: Int64
+    package var retryOf: String?
+    package var sourceTopic: String?
+    package var sourcePartition: Int32?
+    package var nonce: Int64
+    package var status: String
+    package var sequence: Int
+    package var acceptedVersion: Int
+    package var lastSendUnknown: Bool
+    package var sends: Int
+    package var failuresInARow: Int
+    package var nextSendAt: Int64?
+    package var deadlineAt: Int64
+    package var versionAcceptedAt: Int64?
+    package var versionAcceptedBlock: Int64?
+    package var poolCheckAt: Int64?
+    package var minedHash: String?
+    package var minedBlock: Int64?
+    package var minedBlockHash: String?
+    package var minedSucceeded: Bool?
+    package var gasUsed: Int64?
+    package var effectiveGasPrice: String?
+    package var outcome: String?
+    package var outcomeReason: String?
+    package var giveUpReason: String?
+    package var waitingForFunds: Bool
+    package var wantsReplacement: Bool
+    package var needsSettlement: Bool
+    package var feeCeilingReached: Bool
+    package var lastError: String?
     /// The calldata's function selector, for search (`FunctionSelector`); NULL if shorter.
-    var selector: String?
-    var createdAt: Int64
-    var updatedAt: Int64
+    package var selector: String?
+    package var createdAt: Int64
+    package var updatedAt: Int64
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case id, function, data, nonce, status, sequence, sends, outcome, selector
         case messageType = "message_type"
         case toAddress = "to_address"
@@ -101,16 +88,10 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         case updatedAt = "updated_at"
     }
 
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let status = Column(CodingKeys.status)
-        static let updatedAt = Column(CodingKeys.updatedAt)
-    }
-
     /// The statuses of requests that are not final, as the partial indexes spell them.
-    static let unfinishedStatuses = "('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined')"
+    package static let unfinishedStatuses = "('signed', 'retrying', 'unknown', 'submitted', 'replaced', 'mined')"
 
-    init(request: BroadcastRequest, state: LifecycleState, sequence: Int, createdAt: Date, updatedAt: Date, source: ConsumedPosition?) throws {
+    package init(request: BroadcastRequest, state: LifecycleState, sequence: Int, createdAt: Date, updatedAt: Date, source: ConsumedPosition?) throws {
         id = request.id.description
         messageType = request.messageType
         function = request.function
@@ -140,7 +121,7 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     }
 
     /// Copies the lifecycle's fields into the row.
-    mutating func apply(_ state: LifecycleState) throws {
+    package mutating func apply(_ state: LifecycleState) throws {
         status = state.status.rawValue
         acceptedVersion = state.acceptedVersion
         lastSendUnknown = state.lastSendUnknown
@@ -171,7 +152,7 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         lastError = state.lastError
     }
 
-    func request() throws -> BroadcastRequest {
+    package func request() throws -> BroadcastRequest {
         guard let requestID = RequestID(id) else { throw corrupt("id \"\(id)\" is not a UUID") }
         var retried: RequestID?
         if let retryOf {
@@ -188,7 +169,7 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
     }
 
     /// The stored request, with its versions (oldest first).
-    func stored(versions: [TransactionVersion]) throws -> StoredRequest {
+    package func stored(versions: [TransactionVersion]) throws -> StoredRequest {
         let request = try request()
         guard let nonce = UInt64(exactly: nonce) else { throw corrupt("nonce \(nonce)") }
         guard var state = LifecycleState(
@@ -238,25 +219,23 @@ struct RequestRow: Codable, FetchableRecord, PersistableRecord {
         return unsigned
     }
 
-    func corrupt(_ detail: String) -> StatusStoreError {
+    package func corrupt(_ detail: String) -> StatusStoreError {
         StatusStoreError(.corruptRow, "stored request \(id) does not decode (\(detail)); the status store was edited or written by a broken build")
     }
 }
 
 /// A row of `versions`: one signed transaction at a request's nonce.
-struct VersionRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "versions"
+package struct VersionRow: Codable, Sendable {
+    package var requestID: String
+    package var number: Int
+    package var kind: String
+    package var hash: String
+    package var raw: Data
+    package var maxFeePerGas: String
+    package var maxPriorityFeePerGas: String
+    package var signedAt: Int64
 
-    var requestID: String
-    var number: Int
-    var kind: String
-    var hash: String
-    var raw: Data
-    var maxFeePerGas: String
-    var maxPriorityFeePerGas: String
-    var signedAt: Int64
-
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case number, kind, hash, raw
         case requestID = "request_id"
         case maxFeePerGas = "max_fee_per_gas"
@@ -264,7 +243,7 @@ struct VersionRow: Codable, FetchableRecord, PersistableRecord {
         case signedAt = "signed_at"
     }
 
-    init(_ version: TransactionVersion, of id: RequestID) {
+    package init(_ version: TransactionVersion, of id: RequestID) {
         requestID = id.description
         number = version.number
         kind = version.kind.rawValue
@@ -275,7 +254,7 @@ struct VersionRow: Codable, FetchableRecord, PersistableRecord {
         signedAt = StoredTime.millis(version.signedAt)
     }
 
-    func version() throws -> TransactionVersion {
+    package func version() throws -> TransactionVersion {
         do {
             guard let kind = TransactionVersion.Kind(rawValue: kind) else { throw StoredValueError("kind \"\(kind)\"") }
             return TransactionVersion(
@@ -286,50 +265,33 @@ struct VersionRow: Codable, FetchableRecord, PersistableRecord {
             throw StatusStoreError(.corruptRow, "stored version \(number) of request \(requestID) does not decode (\(error)); the status store was edited or written by a broken build")
         }
     }
-
-    /// The versions of `ids`, grouped by request, oldest first.
-    static func versions(of ids: [String], _ db: Database) throws -> [String: [TransactionVersion]] {
-        var result: [String: [TransactionVersion]] = [:]
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-            let rows = try VersionRow.filter(chunk.contains(Column(CodingKeys.requestID))).order(Column(CodingKeys.number)).fetchAll(db)
-            for row in rows { result[row.requestID, default: []].append(try row.version()) }
-        }
-        return result
-    }
 }
 
 private struct StoredValueError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// A row of `attempts`: one send of one version.
-struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "attempts"
+package struct AttemptRow: Codable, Sendable {
+    package var requestID: String
+    package var number: Int
+    package var version: Int
+    package var hash: String
+    package var startedAt: Int64
+    package var finishedAt: Int64
+    package var outcome: String
+    package var endpoint: String?
+    package var error: String?
 
-    var requestID: String
-    var number: Int
-    var version: Int
-    var hash: String
-    var startedAt: Int64
-    var finishedAt: Int64
-    var outcome: String
-    var endpoint: String?
-    var error: String?
-
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
         case number, version, hash, outcome, endpoint, error
         case requestID = "request_id"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }
 
-    enum Columns {
-        static let requestID = Column(CodingKeys.requestID)
-        static let number = Column(CodingKeys.number)
-    }
-
-    init(_ attempt: BroadcastAttempt) {
+    package init(_ attempt: BroadcastAttempt) {
         requestID = attempt.requestID.description
         number = attempt.number
         version = attempt.version
@@ -341,7 +303,7 @@ struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
         error = attempt.error
     }
 
-    func attempt() throws -> BroadcastAttempt {
+    package func attempt() throws -> BroadcastAttempt {
         guard let id = RequestID(requestID), let outcome = SendClass(rawValue: outcome), let hash = try? TxHash(hash) else {
             throw StatusStoreError(.corruptRow, "stored attempt \(number) of request \(requestID) does not decode; the status store was edited or written by a broken build")
         }
@@ -351,8 +313,8 @@ struct AttemptRow: Codable, FetchableRecord, PersistableRecord {
     }
 }
 
-/// SQLite integers are signed 64-bit; a nonce or offset beyond that is refused, not wrapped.
-func storedInteger(_ value: UInt64, _ field: String) throws -> Int64 {
+/// Both engines' integers are signed 64-bit; a nonce or offset beyond that is refused, not wrapped.
+package func storedInteger(_ value: UInt64, _ field: String) throws -> Int64 {
     guard let stored = Int64(exactly: value) else {
         throw StatusStoreError(.valueOutOfRange, "\(field) \(value) is beyond the largest value the status store keeps (2^63 - 1)")
     }

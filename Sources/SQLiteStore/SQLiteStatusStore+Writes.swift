@@ -3,6 +3,7 @@ import EVMPrimitives
 import Foundation
 import GRDB
 import Lifecycle
+import StatusStore
 
 extension SQLiteStatusStore {
     public func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws {

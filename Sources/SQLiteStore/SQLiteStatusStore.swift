@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StatusStore
 
 /// The status store in one SQLite file, shared by the API and worker processes of one host.
 ///

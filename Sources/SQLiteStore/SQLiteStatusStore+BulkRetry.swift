@@ -1,6 +1,7 @@
 import BroadcastModel
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore: BulkRetryStore {
     public func notRetried(_ ids: [RequestID]) async throws -> Set<RequestID> {

@@ -2,6 +2,7 @@ import BroadcastModel
 import EVMPrimitives
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore {
     public func statusCounts() async throws -> StatusCounts {

@@ -1,6 +1,7 @@
 import BroadcastModel
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore {
     public func claimIdempotencyKey(_ claim: IdempotencyClaim) async throws -> IdempotencyOutcome {

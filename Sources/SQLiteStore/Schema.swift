@@ -1,4 +1,5 @@
 import GRDB
+import StatusStore
 
 /// The store's schema, as named migrations applied in order and never edited once released:
 /// a change is a new migration.

@@ -1,4 +1,5 @@
 import GRDB
+import StatusStore
 
 extension StatusStoreError {
     /// What an SQLite failure that concerns the whole store, not one request, becomes: the

@@ -1,6 +1,7 @@
 import BroadcastModel
 import Foundation
 import GRDB
+import StatusStore
 
 extension SQLiteStatusStore {
     public func appendAudit(_ entry: AuditEntry) async throws -> AuditRecord {

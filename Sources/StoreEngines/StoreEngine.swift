@@ -1,0 +1,22 @@
+import BroadcasterConfig
+import Logging
+import SQLiteStore
+import StatusStore
+
+/// Opens the status store the configuration names, so that no role depends on an engine.
+public enum StoreEngine {
+    /// Runs `body` with the store `settings` name and closes it when `body` returns or throws.
+    /// Opening brings the schema up to date; what it had to fix or warn about is logged.
+    public static func with<T>(
+        _ settings: StoreSettings, logger: Logger, _ body: (any StatusStoreEngine) async throws -> T
+    ) async throws -> T {
+        switch settings.kind {
+        case .sqlite:
+            let store = try SQLiteStatusStore(path: settings.path, busyTimeout: settings.busyTimeout)
+            for warning in store.fileWarnings { logger.warning("\(warning)") }
+            return try await body(store)
+        case .postgres:
+            throw StatusStoreError(.cannotOpen, "store.kind postgres: not built yet")
+        }
+    }
+}
