@@ -58,6 +58,14 @@ def make_handler(methods: rpc.Methods):
     return Handler
 
 
+class NodeHTTPServer(ThreadingHTTPServer):
+    # The backlog is set when the constructor listens, so it must be a class attribute: with
+    # socketserver's default of 5, a burst of clients under load saw SYNs dropped and connects
+    # that took seconds.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -104,9 +112,7 @@ def main() -> int:
     node = DevNode(args.chain_id, args.block_time, limits,
                    Chaos(args.seed, args.evict_probability, args.reorg_every, args.reorg_depth,
                          args.reorg_drop_probability))
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(rpc.Methods(node)))
-    server.daemon_threads = True
-    server.request_queue_size = 1024
+    server = NodeHTTPServer((args.host, args.port), make_handler(rpc.Methods(node)))
 
     def shut_down(signum, frame):
         logging.info("signal %d: shutting down", signum)

@@ -22,7 +22,7 @@ public func withChainRPCClient<T: Sendable>(
 public func withChainRPCClient<T: Sendable>(
     endpoints: [String],
     callTimeout: Duration = .seconds(10),
-    connectTimeout: Duration = .seconds(2),
+    connectTimeout: Duration = .seconds(10),
     _ body: (ChainRPCClient) async throws -> T
 ) async throws -> T {
     let configuration = try ChainRPCConfiguration(
