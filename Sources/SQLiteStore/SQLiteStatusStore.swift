@@ -24,6 +24,9 @@ public struct SQLiteStatusStore: StatusStore {
     /// What opening the file had to fix, or could not: a database, -wal or -shm file readable
     /// by group or others is restricted to its owner. The caller logs these as warnings.
     public let fileWarnings: [String]
+    /// The migrations pending when the file was opened, oldest first, now applied (by this
+    /// process, or by one opening the file at the same moment); empty when it was up to date.
+    public let migrationsApplied: [String]
 
     /// Opens the store at `path`, creating the file and its directory if missing, and brings
     /// its schema up to date. The database file and its -wal and -shm files are owner-only
@@ -53,8 +56,8 @@ public struct SQLiteStatusStore: StatusStore {
         } catch {
             throw Self.openError(error, path: path, busyTimeout: busyTimeout)
         }
-        try Self.migrate(pool, path: path)
-        self.init(writer: pool, now: now, fileWarnings: fileWarnings)
+        let applied = try Self.migrate(pool, path: path)
+        self.init(writer: pool, now: now, fileWarnings: fileWarnings, migrationsApplied: applied)
     }
 
     /// Opens the pool, waiting up to `busyTimeout` for other processes opening a new file at the
@@ -89,16 +92,20 @@ public struct SQLiteStatusStore: StatusStore {
 
     /// A store over `writer`, which must be migrated (`migrate`): for tests that watch the
     /// statements the store runs.
-    init(writer: any DatabaseWriter, now: @escaping @Sendable () -> Date, fileWarnings: [String] = []) {
+    init(writer: any DatabaseWriter, now: @escaping @Sendable () -> Date, fileWarnings: [String] = [], migrationsApplied: [String] = []) {
         self.writer = writer
         self.now = now
         self.fileWarnings = fileWarnings
+        self.migrationsApplied = migrationsApplied
     }
 
-    static func migrate(_ writer: any DatabaseWriter, path: String) throws(StatusStoreError) {
+    /// Applies the pending migrations; returns their names, oldest first.
+    @discardableResult
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws(StatusStoreError) -> [String] {
         let migrator = Schema.migrator
         do {
-            let unknown = try writer.read(migrator.appliedIdentifiers).subtracting(migrator.migrations)
+            let appliedBefore = try writer.read(migrator.appliedIdentifiers)
+            let unknown = appliedBefore.subtracting(migrator.migrations)
             guard unknown.isEmpty else {
                 throw StatusStoreError(
                     .schemaTooNew,
@@ -113,7 +120,7 @@ public struct SQLiteStatusStore: StatusStore {
             while true {
                 do {
                     try migrator.migrate(writer)
-                    break
+                    return migrator.migrations.filter { !appliedBefore.contains($0) }
                 } catch {
                     passes += 1
                     if passes > migrator.migrations.count { throw error }

@@ -20,3 +20,18 @@ public enum StoreEngine {
         }
     }
 }
+
+extension StoreEngine {
+    /// Brings the schema of the store `settings` name up to date, as its own step (before
+    /// rolling out a new build to many hosts); returns the migrations applied, oldest first.
+    public static func migrate(_ settings: StoreSettings, logger: Logger) async throws -> [String] {
+        switch settings.kind {
+        case .sqlite:
+            let store = try SQLiteStatusStore(path: settings.path, busyTimeout: settings.busyTimeout)
+            for warning in store.fileWarnings { logger.warning("\(warning)") }
+            return store.migrationsApplied
+        case .postgres:
+            throw StatusStoreError(.cannotOpen, "store.kind postgres: not built yet")
+        }
+    }
+}

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Broadcaster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Signs EVM transactions and broadcasts them, reliably.",
-        subcommands: [SignCommand.self, WorkerCommand.self, APICommand.self, AdminCommand.self, AdminHashPasswordCommand.self]
+        subcommands: [SignCommand.self, WorkerCommand.self, APICommand.self, AdminCommand.self, AdminHashPasswordCommand.self, MigrateCommand.self]
     )
 }
