@@ -24,7 +24,7 @@ def call_timeout(time_scale: float) -> float:
 
 
 def write(folder: Path, *, broker: str, rpc_url: str, api_port: int, senders: list[Sender],
-          time_scale: float, confirmations: int, retry_deadline: float) -> Path:
+          time_scale: float, confirmations: int, retry_deadline: float, postgres_url: str | None = None) -> Path:
     signers: dict = {"names": [s.signer_name for s in senders]}
     message_types: dict = {"names": [s.message_type for s in senders]}
     for sender in senders:
@@ -40,7 +40,8 @@ def write(folder: Path, *, broker: str, rpc_url: str, api_port: int, senders: li
                   "consumerGroup": "broadcaster-workers", "produceTimeout": 5, "sessionTimeout": 6},
         "rpc": {"endpoints": [rpc_url], "callTimeout": call_timeout(time_scale), "chainID": CHAIN_ID},
         "retry": {"initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2, "deadline": retry_deadline},
-        "store": {"path": str(folder / "broadcaster.sqlite"), "busyTimeout": 5},
+        "store": ({"kind": "postgres", "url": postgres_url, "busyTimeout": 5} if postgres_url
+                  else {"path": str(folder / "broadcaster.sqlite"), "busyTimeout": 5}),
         "api": {"host": "127.0.0.1", "port": api_port},
         # Each worker's health server on a free port: several run on one host.
         "worker": {"port": 0, "leaseLength": 6},

@@ -37,6 +37,7 @@ class Options:
     keep: bool
     binary: Path
     run_dir: Path
+    store: str = "sqlite"
 
 
 def _range(text: str) -> tuple[float, float]:
@@ -73,6 +74,9 @@ def parse(argv: list[str]) -> Options:
                       help="seconds one request is retried (same Idempotency-Key) before it counts as unanswered")
     stack = parser.add_argument_group("stack")
     stack.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    stack.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite",
+                       help="the status store: one SQLite file (default), or a PostgreSQL server started "
+                            "for the run, each API and worker in a folder of its own sharing no file")
     stack.add_argument("--binary", type=Path, default=REPO / ".build" / "debug" / "broadcaster")
     stack.add_argument("--block-time", type=float, default=1.0, help="seconds between blocks (default 1)")
     stack.add_argument("--confirmations", type=int, default=None,
@@ -129,4 +133,4 @@ def parse(argv: list[str]) -> Options:
         evict_probability=args.evict_probability, block_time=args.block_time, confirmations=confirmations,
         retry_deadline=args.retry_deadline, chaos_tail=args.chaos_tail,
         timeout=args.timeout or 600 + 0.6 * args.requests, keep=args.keep,
-        binary=args.binary.resolve(), run_dir=run_dir.resolve())
+        binary=args.binary.resolve(), run_dir=run_dir.resolve(), store=args.store)

@@ -18,7 +18,7 @@ from .options import Options
 from .rpc import ChainClient, quantity
 from .senders import CONTRACT, dev_senders
 from .stack import Stack, StackError
-from .verify import judge
+from .verify import Problem, judge
 
 QUIET_BLOCKS = 3              # blocks without a transaction of ours before the chain is judged
 QUIET_MARGIN = 2              # blocks beyond the confirmations after the last reorg
@@ -46,11 +46,13 @@ def main(options: Options) -> int:
         stack.start_proxy(options.seed, options.time_scale, options.p_silent, options.p_error,
                           options.forward_fraction)
         stack.start_broker()
+        if options.store == "postgres":
+            stack.start_postgres()
         say(f"chain {stack.chain_url}, flaky proxy {stack.proxy_url} (time scale {options.time_scale}), "
-            f"broker {stack.broker}")
+            f"broker {stack.broker}, store {stack.postgres_url or 'SQLite'}")
         config.write(folder, broker=stack.broker, rpc_url=stack.proxy_url, api_port=stack.api_port,
                      senders=senders, time_scale=options.time_scale, confirmations=options.confirmations,
-                     retry_deadline=options.retry_deadline)
+                     retry_deadline=options.retry_deadline, postgres_url=stack.postgres_url)
         for number in range(1, options.workers + 1):
             stack.start_worker(number, wait_assigned=True)
         stack.start_api()
@@ -81,6 +83,10 @@ def main(options: Options) -> int:
         chain = read_chain(client, [s.address for s in senders])
         views = _final_views(stack.api_port, ids, views)
         verdict = judge(planned, views, chain, [s.address for s in senders], CONTRACT, options.confirmations)
+        if options.store == "postgres":
+            # Nothing but PostgreSQL and Kafka may be shared: no role may have fallen back to a file.
+            for stray in sorted(folder.rglob("*.sqlite*")):
+                verdict.add(Problem("store file", f"{stray} exists on a PostgreSQL run"))
         evictions = stack.chain.count("evicted 0x")
         proxy = _proxy_stats(stack.proxy_url)
         seconds = time.monotonic() - started

@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from .postgres import DataDirectory, server_user
+
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = REPO / ".venv" / "bin" / "python"
 READY = re.compile(r"^READY (http://\S+)$", re.MULTILINE)
@@ -51,13 +53,14 @@ class Proc:
     """One started process: its own session (a signal to the harness never reaches it), stdout
     and stderr in `log`, no BROADCASTER_* variables from the caller's shell."""
 
-    def __init__(self, name: str, argv: list[str], folder: Path, cwd: Path | None = None) -> None:
+    def __init__(self, name: str, argv: list[str], folder: Path, cwd: Path | None = None,
+                 user: str | None = None) -> None:
         self.name = name
         self.log = folder / f"{name}.log"
         environment = {k: v for k, v in os.environ.items() if not k.startswith("BROADCASTER_")}
         with open(self.log, "wb") as log:
             self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                          cwd=cwd or folder, env=environment, start_new_session=True)
+                                          cwd=cwd or folder, env=environment, start_new_session=True, user=user)
         self.started = time.monotonic()
 
     @property
@@ -126,9 +129,11 @@ class Stack:
         self.api_port = free_port()
         self.workers: dict[int, Proc] = {}
         self.config_path = folder / "broadcaster.json"
+        self.postgres_url: str | None = None
+        self.postgres_data: DataDirectory | None = None
 
-    def _start(self, name: str, argv: list[str]) -> Proc:
-        proc = Proc(name, argv, self.folder)
+    def _start(self, name: str, argv: list[str], cwd: Path | None = None, user: str | None = None) -> Proc:
+        proc = Proc(name, argv, self.folder, cwd=cwd, user=user)
         self.everything.append(proc)
         # Each in its own session: should the harness itself be killed, this says what to stop.
         with open(self.folder / "pids", "a") as pids:
@@ -171,18 +176,41 @@ class Stack:
             raise StackError(f"creating the topics failed: {created.stdout}{created.stderr}")
         return self.broker
 
+    def start_postgres(self) -> str:
+        """A PostgreSQL server for `--store postgres`; its URL for store.url."""
+        self.postgres_data = DataDirectory()
+        port = free_port()
+        server = self._start("postgres", self.postgres_data.server_argv(port), cwd=self.postgres_data.root,
+                             user="postgres" if os.geteuid() == 0 else None)
+        server.wait_for(lambda: port_open(port), f"listening on {port}", 60)
+        self.postgres_data.create_database(port, "broadcaster")
+        self.postgres_url = f"postgres://{server_user()}@127.0.0.1:{port}/broadcaster?sslmode=disable"
+        return self.postgres_url
+
+    def _role_directory(self, name: str) -> Path | None:
+        """On PostgreSQL each API and worker runs in a folder of its own, sharing no file with
+        the others, as on separate hosts."""
+        if self.postgres_url is None:
+            return None
+        directory = self.folder / "hosts" / name
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory
+
     # The API and the workers -------------------------------------------------------------
 
     def start_api(self, timeout: float = 90) -> Proc:
         self.generation += 1
-        self.api = self._start(f"api-{self.generation}", [str(self.binary), "api", "--config", str(self.config_path)])
+        name = f"api-{self.generation}"
+        self.api = self._start(name, [str(self.binary), "api", "--config", str(self.config_path)],
+                               cwd=self._role_directory(name))
         self.api.wait_for(lambda: http_ok(f"{self.api_url}/readyz"), "/readyz answering 200", timeout)
         return self.api
 
     def start_worker(self, number: int, wait_assigned: bool, timeout: float = 90) -> Proc:
         self.generation += 1
-        worker = self._start(f"worker-{number}-{self.generation}",
-                             [str(self.binary), "worker", "--config", str(self.config_path)])
+        name = f"worker-{number}-{self.generation}"
+        worker = self._start(name, [str(self.binary), "worker", "--config", str(self.config_path)],
+                             cwd=self._role_directory(name))
         self.workers[number] = worker
         if wait_assigned:
             # Tansu holds a JoinGroup for about half the session timeout; a rebalance may take two.
@@ -203,3 +231,5 @@ class Stack:
                 proc.kill9()
         for proc in reversed(self.everything):
             proc.stop()
+        if self.postgres_data is not None:
+            self.postgres_data.remove()
