@@ -415,7 +415,7 @@ let package = Package(
             dependencies: [
                 "Lifecycle",
                 "BroadcastModel", "ChainRPC", "DevChainSupport", "EVMPrimitives", "EVMSigning", "KafkaTestSupport",
-                "SQLiteStore", "StatusStore",
+                "SQLiteStore", "StatusStore", "StoreEngines", "BroadcasterConfig", "PostgresTestSupport",
                 // The results topic read back (Kafka) and the store's file read directly (GRDB).
                 "Kafka",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -31,7 +31,7 @@ struct BrokerRestartTests {
                     try workspace.writeConfiguration(broker: broker, rpcURL: chain.url, apiPort: apiPort, senders: senders)
                     let stack = Stack(workspace: workspace, apiPort: apiPort)
                     defer { stack.killAll() }
-                    let store = try SQLiteStatusStore(path: workspace.storePath)
+                    let store = try SQLiteStatusStore(path: workspace.store.path)
                     try await withChainRPCClient(endpoints: [chain.url]) { rpc in
                         let check = ChainCheck(rpc: rpc, senders: senders)
                         let api = try await stack.startAPI()

@@ -10,7 +10,8 @@ import StatusStore
 import Testing
 
 /// The real `broadcaster` binary as separate processes (API + workers) against a Tansu broker,
-/// the local chain and one SQLite store, killed with SIGKILL mid-load.
+/// the local chain and one store (an SQLite file, or PostgreSQL with every process in a
+/// folder of its own), killed with SIGKILL mid-load.
 @Suite("End to end: kill -9 under load", .serialized)
 struct CrashTests {
     static let senderCount = 6
@@ -18,19 +19,20 @@ struct CrashTests {
     /// Runs `body` with a broker, a chain, a workspace with its configuration, and a stack whose
     /// processes are always killed afterwards.
     func withEnvironment(
-        _ body: (Stack, ChainCheck, SQLiteStatusStore) async throws -> Void
+        _ engine: EngineUnderTest, _ body: (Stack, ChainCheck, any StatusStoreEngine) async throws -> Void
     ) async throws {
         let senders = try Sender.devSenders(count: Self.senderCount)
         try await withTansu(topics: Topics.all) { broker in
             try await withDevChain(blockTime: 0.5) { chain in
-                try await Workspace.with { workspace in
+                try await Workspace.with(engine: engine) { workspace in
                     let apiPort = try TansuBroker.unusedPort()
                     try workspace.writeConfiguration(broker: broker, rpcURL: chain.url, apiPort: apiPort, senders: senders)
                     let stack = Stack(workspace: workspace, apiPort: apiPort)
                     defer { stack.killAll() }
-                    let store = try SQLiteStatusStore(path: workspace.storePath)
-                    try await withChainRPCClient(endpoints: [chain.url]) { rpc in
-                        try await body(stack, ChainCheck(rpc: rpc, senders: senders), store)
+                    try await workspace.withStore { store in
+                        try await withChainRPCClient(endpoints: [chain.url]) { rpc in
+                            try await body(stack, ChainCheck(rpc: rpc, senders: senders), store)
+                        }
                     }
                 }
             }
@@ -51,10 +53,10 @@ struct CrashTests {
         }
     }
 
-    @Test("two workers share the partitions; kill -9 one mid-load; every 200 ends on chain exactly once")
-    func killOneWorker() async throws {
+    @Test("two workers share the partitions; kill -9 one mid-load; every 200 ends on chain exactly once", arguments: EngineUnderTest.allCases)
+    func killOneWorker(engine: EngineUnderTest) async throws {
         let started = ContinuousClock.now
-        try await withEnvironment { stack, check, store in
+        try await withEnvironment(engine) { stack, check, store in
             _ = try await stack.startAPI()
             let worker1 = try await stack.startWorker(1)
             let worker2 = try await stack.startWorker(2)
@@ -105,18 +107,18 @@ struct CrashTests {
                 worker2.log.contains("[Pipeline] working the sender") && worker2.log.contains("epoch=2"),
                 "worker 2 did not take over the senders of the partitions it was assigned")
             print(
-                "end-to-end kill-one-worker: posted \(tally.posted), 200s \(tally.acceptedAnswers), stored \(records.count), on chain \(onChain), signed by worker 1 before its kill \(signedByWorker1), by worker 2 \(worker2.lines(containing: "transaction signed")), left unfinished \(stuck), \(ContinuousClock.now - started)")
+                "end-to-end kill-one-worker (\(engine)): posted \(tally.posted), 200s \(tally.acceptedAnswers), stored \(records.count), on chain \(onChain), signed by worker 1 before its kill \(signedByWorker1), by worker 2 \(worker2.lines(containing: "transaction signed")), left unfinished \(stuck), \(ContinuousClock.now - started)")
             for line in worker2.log.split(separator: "\n") where line.contains("resuming unfinished requests of assigned partitions") {
                 print("end-to-end kill-one-worker: worker 2: \(line)")
             }
         }
     }
 
-    @Test("kill -9 the API and both workers while requests flow, restart them: nothing lost, nothing twice")
-    func killEverything() async throws {
+    @Test("kill -9 the API and both workers while requests flow, restart them: nothing lost, nothing twice", arguments: EngineUnderTest.allCases)
+    func killEverything(engine: EngineUnderTest) async throws {
         let started = ContinuousClock.now
-        func step(_ what: String) { print("end-to-end kill-everything: \(what) at \(ContinuousClock.now - started)") }
-        try await withEnvironment { stack, check, store in
+        func step(_ what: String) { print("end-to-end kill-everything (\(engine)): \(what) at \(ContinuousClock.now - started)") }
+        try await withEnvironment(engine) { stack, check, store in
             var api = try await stack.startAPI()
             var worker1 = try await stack.startWorker(1)
             var worker2 = try await stack.startWorker(2)

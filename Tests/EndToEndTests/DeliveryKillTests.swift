@@ -97,7 +97,7 @@ struct OutboxRow {
     let event: StatusEvent
     let claimedBy: String?
 
-    static func all(_ file: StoreFile) throws -> [OutboxRow] {
+    static func all(_ file: StoreTables) throws -> [OutboxRow] {
         try file.rows("SELECT sequence, payload, claimed_by FROM outbox ORDER BY sequence").compactMap { row in
             guard let sequence = Int(row["sequence"] ?? ""), let payload = row["payload"].flatMap(Self.bytes),
                   let event = try? TopicCoding.decoder().decode(StatusEvent.self, from: Data(payload))

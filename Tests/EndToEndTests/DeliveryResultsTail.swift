@@ -116,27 +116,30 @@ enum DeliveryCheck {
     }
 }
 
-/// The store's file, read directly: what the store's API does not show (the outbox, attempts
-/// of every request, leases with their raw epochs).
-struct StoreFile {
-    let path: String
+/// The store's tables, read directly (on either engine): what the store's API does not show
+/// (the outbox, attempts of every request, leases with their raw epochs).
+struct StoreTables {
+    let workspace: Workspace
 
-    /// Rows of `sql` (read-only), each as column → text.
-    func rows(_ sql: String, _ arguments: [String] = []) throws -> [[String: String]] {
-        try SQLiteRows.read(path: path, sql: sql, arguments: arguments)
+    /// Rows of `sql` (read-only, portable SQL), each as column → text.
+    func rows(_ sql: String) throws -> [[String: String]] {
+        try workspace.rows(sql)
     }
 
-    func count(_ sql: String, _ arguments: [String] = []) throws -> Int {
-        Int(try rows(sql, arguments).first?.values.first ?? "") ?? 0
+    func count(_ sql: String) throws -> Int {
+        Int(try rows(sql).first?.values.first ?? "") ?? 0
     }
 
     /// Whether a write transaction can begin within `seconds`: false while some process holds
-    /// the file's write lock that long (a process frozen inside a transaction holds it until
-    /// it is thawed; SQLite has one writer at a time).
+    /// SQLite's write lock that long (a process frozen inside a transaction holds it until it
+    /// is thawed; SQLite has one writer at a time). Always true on PostgreSQL: there a frozen
+    /// process's transaction holds only its own senders' rows, and the server ends it after
+    /// idle_in_transaction_session_timeout.
     func writeLockFree(within seconds: Double) -> Bool {
+        guard workspace.engine == .sqlite else { return true }
         var configuration = Configuration()
         configuration.busyMode = .timeout(seconds)
-        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return false }
+        guard let queue = try? DatabaseQueue(path: workspace.store.path, configuration: configuration) else { return false }
         do {
             try queue.inTransaction(.immediate) { _ in .rollback }
             return true

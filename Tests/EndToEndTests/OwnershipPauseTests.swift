@@ -12,11 +12,11 @@ struct OwnershipPauseTests {
     static let senderCount = 8
     static let leaseSeconds = 4
 
-    @Test("three workers; one frozen past its 4 s leases holding unfinished work, then thawed: it writes nothing under the lost leases, no request is signed or sent twice, every 200 is confirmed once on chain")
-    func pausedPastLease() async throws {
+    @Test("three workers; one frozen past its 4 s leases holding unfinished work, then thawed: it writes nothing under the lost leases, no request is signed or sent twice, every 200 is confirmed once on chain", arguments: EngineUnderTest.allCases)
+    func pausedPastLease(engine: EngineUnderTest) async throws {
         let started = ContinuousClock.now
-        func step(_ what: String) { print("end-to-end paused-owner: \(what) at \(ContinuousClock.now - started)") }
-        try await withStackEnvironment(senderCount: Self.senderCount) { env in
+        func step(_ what: String) { print("end-to-end paused-owner (\(engine)): \(what) at \(ContinuousClock.now - started)") }
+        try await withStackEnvironment(senderCount: Self.senderCount, engine: engine) { env in
             // Workers 1 and 2 share a node; worker 3 has its own, so the store's attempts
             // (which record the endpoint) say which process sent.
             let shared = try await env.proxy(steadyNode(seconds: 0.8))
@@ -150,7 +150,7 @@ struct OwnershipPauseTests {
 /// Whether two processes ever sent one sender's transactions at the same time, from the attempt
 /// rows (each process has its own endpoint, which every attempt records).
 enum OwnershipOverlap {
-    static func expectNoOverlap(_ attempts: [StoreFile.AttemptRow]) {
+    static func expectNoOverlap(_ attempts: [StoreTables.AttemptRow]) {
         for (sender, mine) in Dictionary(grouping: attempts, by: \.sender) {
             let byEndpoint = Dictionary(grouping: mine, by: { $0.endpoint ?? "?" })
             let spans = byEndpoint.mapValues { rows in (rows.map(\.startedAt).min() ?? 0, rows.map(\.finishedAt).max() ?? 0) }

@@ -19,19 +19,19 @@ final class Environment {
     let chain: DevChain
     let workspace: Workspace
     let stack: Stack
-    let store: SQLiteStatusStore
-    let file: StoreFile
+    let store: any StatusStoreEngine
+    let file: StoreTables
     let check: ChainCheck
     let senders: [Sender]
     private var proxies: [FlakyProxy] = []
 
-    init(broker: TansuBroker, chain: DevChain, workspace: Workspace, stack: Stack, store: SQLiteStatusStore, check: ChainCheck) {
+    init(broker: TansuBroker, chain: DevChain, workspace: Workspace, stack: Stack, store: any StatusStoreEngine, check: ChainCheck) {
         self.broker = broker
         self.chain = chain
         self.workspace = workspace
         self.stack = stack
         self.store = store
-        self.file = StoreFile(path: workspace.storePath)
+        self.file = StoreTables(workspace: workspace)
         self.check = check
         self.senders = check.senders
     }
@@ -55,28 +55,31 @@ final class Environment {
     }
 }
 
-/// Runs `body` in a fresh environment with `senderCount` funded senders; the chain mines every
-/// `blockTime` seconds.
-func withStackEnvironment(senderCount: Int, blockTime: Double = 0.5, _ body: (Environment) async throws -> Void) async throws {
+/// Runs `body` in a fresh environment with `senderCount` funded senders and its store on
+/// `engine`; the chain mines every `blockTime` seconds.
+func withStackEnvironment(
+    senderCount: Int, blockTime: Double = 0.5, engine: EngineUnderTest = .sqlite, _ body: (Environment) async throws -> Void
+) async throws {
     let senders = try Sender.devSenders(count: senderCount)
     try await withTansu(topics: Topics.all) { broker in
         try await withDevChain(blockTime: blockTime) { chain in
-            try await Workspace.with { workspace in
+            try await Workspace.with(engine: engine) { workspace in
                 let stack = Stack(workspace: workspace, apiPort: try TansuBroker.unusedPort())
                 defer { stack.killAll() }
-                let store = try SQLiteStatusStore(path: workspace.storePath)
-                try await withChainRPCClient(endpoints: [chain.url]) { rpc in
-                    let environment = Environment(
-                        broker: broker, chain: chain, workspace: workspace, stack: stack, store: store,
-                        check: ChainCheck(rpc: rpc, senders: senders))
-                    do {
-                        try await body(environment)
-                        stack.killAll()
-                        await environment.stopProxies()
-                    } catch {
-                        stack.killAll()
-                        await environment.stopProxies()
-                        throw error
+                try await workspace.withStore { store in
+                    try await withChainRPCClient(endpoints: [chain.url]) { rpc in
+                        let environment = Environment(
+                            broker: broker, chain: chain, workspace: workspace, stack: stack, store: store,
+                            check: ChainCheck(rpc: rpc, senders: senders))
+                        do {
+                            try await body(environment)
+                            stack.killAll()
+                            await environment.stopProxies()
+                        } catch {
+                            stack.killAll()
+                            await environment.stopProxies()
+                            throw error
+                        }
                     }
                 }
             }
@@ -107,7 +110,7 @@ enum ProxyCounters {
 }
 
 /// The store's rows about senders and their requests, read from the file.
-extension StoreFile {
+extension StoreTables {
     struct LeaseRow: Hashable {
         let sender: String
         let owner: String
@@ -182,7 +185,7 @@ extension StoreFile {
     /// Stored offsets of the requests topic, by partition.
     func storedOffsets() throws -> [Int: Int] {
         var offsets: [Int: Int] = [:]
-        for row in try rows("SELECT partition, next_offset FROM consumer_offsets WHERE topic = ?", [Topics.requests]) {
+        for row in try rows("SELECT partition, next_offset FROM consumer_offsets WHERE topic = '\(Topics.requests)'") {
             if let partition = Int(row["partition"] ?? ""), let offset = Int(row["next_offset"] ?? "") { offsets[partition] = offset }
         }
         return offsets

@@ -1,8 +1,14 @@
+import BroadcasterConfig
 import DevChainSupport
 import EVMPrimitives
 import EVMSigning
 import Foundation
 import KafkaTestSupport
+import Logging
+import PostgresTestSupport
+import StatusStore
+import StoreEngines
+import Testing
 
 /// The topics every end-to-end test's broker starts with.
 enum Topics {
@@ -42,19 +48,49 @@ struct Sender: Sendable {
 /// The dev contract every message type calls.
 let devContract = try! Address("0x5FbDB2315678afecb367f032d93F642f64180aa3")
 
-/// A temporary directory holding the store, the key files, the configuration and the logs.
+/// The status store engines the end-to-end tests run the processes on.
+enum EngineUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// One SQLite file in the workspace, shared by every process.
+    case sqlite
+    /// A fresh database on the tests' PostgreSQL server; each process in a folder of its own,
+    /// sharing no file with the others, as on separate hosts.
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A temporary directory holding the store (or, on PostgreSQL, naming its database), the key
+/// files, the configuration and the logs.
 struct Workspace {
     let directory: URL
-    var storePath: String { directory.appendingPathComponent("broadcaster.sqlite").path }
+    let engine: EngineUnderTest
+    /// The store every process of the workspace is configured with.
+    let store: StoreSettings
     var configPath: String { directory.appendingPathComponent("broadcaster.json").path }
 
-    /// Runs `body` in a fresh workspace, removed afterwards unless the test failed (its logs help)
-    /// or `BROADCASTER_E2E_KEEP` is set.
-    static func with<T>(_ body: (Workspace) async throws -> T) async throws -> T {
+    /// Runs `body` in a fresh workspace on `engine`, removed afterwards unless the test failed
+    /// (its logs help) or `BROADCASTER_E2E_KEEP` is set. On PostgreSQL no store file may
+    /// appear anywhere in it: a process that fell back to SQLite would share nothing.
+    static func with<T>(engine: EngineUnderTest = .sqlite, _ body: (Workspace) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            let result = try await body(Workspace(directory: directory))
+            let result: T
+            switch engine {
+            case .sqlite:
+                var store = StoreSettings()
+                store.path = directory.appendingPathComponent("broadcaster.sqlite").path
+                result = try await body(Workspace(directory: directory, engine: engine, store: store))
+            case .postgres:
+                result = try await withPostgresDatabase { postgres in
+                    var store = StoreSettings()
+                    store.kind = .postgres
+                    store.postgres = postgres
+                    return try await body(Workspace(directory: directory, engine: engine, store: store))
+                }
+                let strays = (FileManager.default.subpaths(atPath: directory.path) ?? []).filter { $0.contains(".sqlite") }
+                guard strays.isEmpty else { throw StackError("store files appeared on a PostgreSQL run: \(strays)") }
+            }
             if ProcessInfo.processInfo.environment["BROADCASTER_E2E_KEEP"] == nil {
                 try? FileManager.default.removeItem(at: directory)
             } else {
@@ -64,6 +100,39 @@ struct Workspace {
         } catch {
             print("end-to-end: logs kept in \(directory.path)")
             throw error
+        }
+    }
+
+    /// Runs `body` with the workspace's store, opened as the processes open it.
+    func withStore<T>(_ body: (any StatusStoreEngine) async throws -> T) async throws -> T {
+        try await StoreEngine.with(store, logger: Logger(label: "e2e.store")) { try await body($0) }
+    }
+
+    /// Where the process `name` runs: the workspace on SQLite (the file is shared), a folder of
+    /// its own on PostgreSQL.
+    func workingDirectory(of name: String) throws -> URL {
+        guard engine == .postgres else { return directory }
+        let own = directory.appendingPathComponent("hosts/\(name)")
+        try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+        return own
+    }
+
+    /// The configuration's `store` node.
+    var storeNode: [String: Any] {
+        switch engine {
+        case .sqlite:
+            return ["path": store.path, "busyTimeout": 5]
+        case .postgres:
+            return ["kind": "postgres", "url": store.postgres.map(postgresURL) ?? "", "busyTimeout": 5]
+        }
+    }
+
+    /// Rows of a read-only query on the store's tables, each as column → text, whatever the
+    /// engine: what the store's API does not show (the outbox, raw epochs).
+    func rows(_ sql: String) throws -> [[String: String]] {
+        switch engine {
+        case .sqlite: return try SQLiteRows.read(path: store.path, sql: sql, arguments: [])
+        case .postgres: return try PostgresRows.read(store.postgres, sql: sql)
         }
     }
 
@@ -104,7 +173,7 @@ struct Workspace {
             ],
             "rpc": ["endpoints": rpcURLs, "callTimeout": 10, "chainID": 131_277_322_940_537],
             "retry": ["initialDelay": 0.2, "multiplier": 2, "maxDelay": 2, "jitter": 0.2, "deadline": 120],
-            "store": ["path": storePath, "busyTimeout": 5],
+            "store": storeNode,
             "api": ["host": "127.0.0.1", "port": apiPort],
             // Each worker's health server on a free port: several run on one host.
             "worker": ["port": 0, "leaseLength": 6],
@@ -146,7 +215,7 @@ final class BroadcasterProcess {
         process.arguments = [command, "--config", configPath ?? workspace.configPath]
         // Only the file configures it: a BROADCASTER_* variable of this shell would override it.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BROADCASTER_") }
-        process.currentDirectoryURL = workspace.directory
+        process.currentDirectoryURL = try workspace.workingDirectory(of: name)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log

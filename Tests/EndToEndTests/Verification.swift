@@ -11,14 +11,14 @@ import Testing
 /// Reads the shared status store the processes wrote.
 enum StoreView {
     /// Every record in the store.
-    static func all(_ store: SQLiteStatusStore) async throws -> [StoredRequest] {
+    static func all(_ store: any StatusStore) async throws -> [StoredRequest] {
         try await store.list(status: nil, limit: 1_000_000, before: nil).records
     }
 
     /// Polls until every id in `ids` is stored and nothing in the store is unfinished, or
     /// `timeout` passes; returns the records either way.
     static func waitUntilSettled(
-        _ store: SQLiteStatusStore, ids: some Collection<RequestID>, timeout: Duration
+        _ store: any StatusStore, ids: some Collection<RequestID>, timeout: Duration
     ) async throws -> [StoredRequest] {
         let deadline = ContinuousClock.now + timeout
         while true {
