@@ -84,8 +84,8 @@ struct RealWorkerTests {
 
                     let (json, data) = Self.body(weight: 3)
                     let key: HTTPFields = [Self.idempotencyKey: "retry-after-503-\(UUID().uuidString)"]
-                    let broker = try #require(BrokerProcess.find(port: harness.broker.port), "cannot find the broker's process")
-                    broker.freeze()
+                    let broker = harness.broker
+                    try await broker.freeze()
                     let refused: TestResponse
                     do {
                         refused = try await client.broadcast(json, headers: key)
@@ -226,29 +226,6 @@ func whileWorkerRuns<T: Sendable>(
 enum WorkerRunEnded<T: Sendable>: Sendable {
     case body(T)
     case worker(String)
-}
-
-/// The Tansu broker's own process (not its watchdog shell), found by its listener address, so
-/// that a test can freeze it: a frozen broker takes bytes into its socket but answers nothing.
-struct BrokerProcess {
-    let pid: Int32
-
-    static func find(port: Int) -> BrokerProcess? {
-        let listener = "tcp://127.0.0.1:\(port)"
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
-        for pid in pids {
-            guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
-                comm.trimmingCharacters(in: .whitespacesAndNewlines) == "tansu",
-                let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
-            else { continue }
-            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.contains("broker"), arguments.contains(listener) { return BrokerProcess(pid: pid) }
-        }
-        return nil
-    }
-
-    func freeze() { kill(pid, SIGSTOP) }
-    func thaw() { kill(pid, SIGCONT) }
 }
 
 struct HarnessError: Error, CustomStringConvertible {

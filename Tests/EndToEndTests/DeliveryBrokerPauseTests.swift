@@ -20,7 +20,7 @@ struct DeliveryBrokerPauseTests {
         try await withStackEnvironment(senderCount: Self.senderCount) { env in
             let node = try await env.proxy(steadyNode(seconds: 0.5))
             try env.configure(rpcURLs: [node.url])
-            let broker = try #require(BrokerProcess(port: env.broker.port), "cannot find the broker's process")
+            let broker = env.broker
             try await withResultsRecorder(broker: env.broker) { results in
                 _ = try await env.stack.startAPI()
                 let worker = try await env.stack.startWorker(1)
@@ -36,10 +36,10 @@ struct DeliveryBrokerPauseTests {
                 async let waited = WaitedAnswer.post(waitedPost, apiURL: apiURL, wait: 40)
                 _ = try await eventually(timeout: .seconds(20)) { try env.file.requestCount() == 16 }
                 let statusesBefore = try await env.store.countsByStatus()
-                broker.pause()
+                try await broker.freeze()
                 let pausedAt = ContinuousClock.now
                 step("broker frozen with statuses \(statusesBefore.mapKeys(\.rawValue))")
-                defer { broker.resume() }
+                defer { broker.thaw() }
 
                 // The chain goes on; every change is committed with its event, which waits.
                 var most = 0
@@ -49,7 +49,7 @@ struct DeliveryBrokerPauseTests {
                 }
                 let statusesPaused = try await env.store.countsByStatus()
                 let heardWhilePaused = results.all.count
-                broker.resume()
+                broker.thaw()
                 step("broker thawed; at most \(most) events waited in the outbox; statuses \(statusesPaused.mapKeys(\.rawValue))")
                 #expect((statusesPaused[.confirmed] ?? 0) > (statusesBefore[.confirmed] ?? 0), "nothing was confirmed while the broker was away")
                 #expect(most > 0, "no event waited in the outbox while the broker was frozen")
@@ -73,32 +73,6 @@ struct DeliveryBrokerPauseTests {
             }
         }
     }
-}
-
-/// The broker's own process (the one listening on its port), frozen and thawed with SIGSTOP
-/// and SIGCONT.
-struct BrokerProcess {
-    let pid: Int32
-
-    /// The Tansu process whose arguments name `port` (each test broker has a port of its own).
-    init?(port: Int) {
-        let listener = "tcp://127.0.0.1:\(port)"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-            else { continue }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first?.hasSuffix("/tansu") == true && arguments.contains(listener) {
-                self.pid = pid
-                return
-            }
-        }
-        return nil
-    }
-
-    func pause() { kill(pid, SIGSTOP) }
-    func resume() { kill(pid, SIGCONT) }
 }
 
 extension Dictionary {

@@ -76,18 +76,57 @@ public final class TansuBroker: Sendable {
         // whole deadline, and the broker is usually up by then.
         let deadline = ContinuousClock.now + .seconds(30)
         while shell.isRunning {
-            if Self.accepts(port: port) {
-                // A broker that lost the port race exits at once (and its watchdog within 0.1 s);
-                // make sure ours is the one listening.
-                try await Task.sleep(for: .milliseconds(250))
-                if shell.isRunning { return }
-                break
+            // Another process may hold the port (it was free when picked): only a listening
+            // socket our broker holds counts, or the test would talk to someone else's broker.
+            if Self.accepts(port: port), let broker = Self.brokerPID(shell: shell.processIdentifier),
+               ListeningSocket.isHeld(port: port, by: broker)
+            {
+                return
             }
             if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
         throw TansuError("Tansu did not start listening on \(url); its log (\(logFile.path)) ends: \(logTail())")
+    }
+
+    /// Freezes the broker (SIGSTOP) and waits until the kernel has stopped it: a broker that
+    /// stopped answering without closing its sockets, as a paused VM or a long GC does.
+    public func freeze() async throws {
+        let pid = try runningBrokerPID()
+        kill(pid, SIGSTOP)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while Self.state(of: pid) != "T" {
+            guard ContinuousClock.now < deadline else { throw TansuError("the broker (pid \(pid)) did not stop within 10 s of SIGSTOP") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Lets a frozen broker run again (SIGCONT).
+    public func thaw() {
+        if let pid = try? runningBrokerPID() { kill(pid, SIGCONT) }
+    }
+
+    private func runningBrokerPID() throws -> pid_t {
+        guard let shell = process.withLock({ $0?.shell.processIdentifier }), let pid = Self.brokerPID(shell: shell) else {
+            throw TansuError("the broker on port \(port) is not running")
+        }
+        return pid
+    }
+
+    /// The broker process the watchdog shell `shell` started (scripts/tansu execs the binary).
+    static func brokerPID(shell: pid_t) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry), let stat = ProcessStat(pid: pid), stat.parent == shell, stat.command == "tansu" else { continue }
+            return pid
+        }
+        return nil
+    }
+
+    /// The process's state letter (R, S, D, T …), nil once it is gone.
+    static func state(of pid: pid_t) -> Character? {
+        ProcessStat(pid: pid)?.state
     }
 
     func removeLog() {
@@ -169,8 +208,20 @@ public final class TansuBroker: Sendable {
         }
     }
 
-    /// A port the kernel just handed out as free.
+    /// Ports handed out in this process: the kernel may hand the same free port to two tests
+    /// that ask at once, before either binds it.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port the kernel just handed out as free, never one handed out before in this process.
     public static func unusedPort() throws -> Int {
+        for _ in 0..<50 {
+            let port = try freePort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw TansuError("the kernel kept handing out ports already given to other tests")
+    }
+
+    private static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TansuError("cannot open a socket to find a free port") }
         defer { close(fd) }
