@@ -305,6 +305,14 @@ let package = Package(
         // Starts a Tansu broker (memory storage) on a free port for tests.
         .target(name: "KafkaTestSupport", path: "Tests/KafkaTestSupport"),
 
+        // Starts one PostgreSQL server (Debian's package) per test process and hands out fresh
+        // databases on it.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["BroadcasterConfig", "KafkaTestSupport"],
+            path: "Tests/PostgresTestSupport"
+        ),
+
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
         .testTarget(
             name: "EVMSigningTests",
@@ -346,6 +354,7 @@ let package = Package(
             name: "StatusStoreTests",
             dependencies: [
                 "SQLiteStore", "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
+                "BroadcasterConfig", "PostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
