@@ -24,10 +24,11 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// Runs `body` with a fresh, empty store of `kind` whose own clock (for timestamps and
-/// deadlines; leases follow the database's clock) reads `now`.
+/// deadlines; leases follow the database's clock) reads `now`. The store is every protocol an
+/// engine keeps (`StatusStoreEngine`: the admin's bulk retries and overview reads too).
 func withStore<T>(
     _ kind: StoreKind, now: @escaping @Sendable () -> Date = { fixedNow },
-    _ body: (any StatusStore) async throws -> T
+    _ body: (any StatusStoreEngine) async throws -> T
 ) async throws -> T {
     switch kind {
     case .memory:
