@@ -322,6 +322,14 @@ let package = Package(
         // Starts a Tansu broker (memory storage) on a free port for tests.
         .target(name: "KafkaTestSupport", path: "Tests/KafkaTestSupport"),
 
+        // Starts one PostgreSQL server (Debian's package) per test process and hands out fresh
+        // databases on it.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["BroadcasterConfig", "KafkaTestSupport"],
+            path: "Tests/PostgresTestSupport"
+        ),
+
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
         .testTarget(
             name: "EVMSigningTests",
@@ -363,6 +371,7 @@ let package = Package(
             name: "StatusStoreTests",
             dependencies: [
                 "PostgresStore", "SQLiteStore", "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
+                "PostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The PostgreSQL engine's own tests reach its database directly.
                 "BroadcasterConfig",

@@ -81,7 +81,7 @@ enum Schema {
             request_id text NOT NULL REFERENCES requests (id),
             number bigint NOT NULL CHECK (number >= 1),
             kind text NOT NULL CHECK (kind IN ('original', 'replacement', 'cancellation')),
-            hash text NOT NULL UNIQUE,
+            hash text COLLATE "C" NOT NULL UNIQUE,
             raw bytea NOT NULL,
             max_fee_per_gas text NOT NULL,
             max_priority_fee_per_gas text NOT NULL,
@@ -185,7 +185,7 @@ enum Schema {
 
         CREATE TABLE bulk_retry_items (
             operation bigint NOT NULL REFERENCES bulk_retries (id),
-            request_id text NOT NULL REFERENCES requests (id),
+            request_id text COLLATE "C" NOT NULL REFERENCES requests (id),
             result text NOT NULL DEFAULT 'pending' CHECK (result IN ('pending', 'retried', 'refused')),
             retry_id text,
             message text,
