@@ -139,27 +139,44 @@ enum Outbox {
 
 /// The `status_counts` table: how many requests are in each status, changed by the same
 /// transaction as the rows, so the overview reads a dozen rows instead of counting a million.
-enum StatusCounter {
+///
+/// A transaction collects its changes and applies them once, just before it commits, in
+/// status order: the counter rows are the one thing every intake and save on every host
+/// writes, so they are locked as late and as briefly as possible, and always in one order.
+struct StatusCounter {
+    private var deltas: [String: Int64] = [:]
+
     /// A request stored in `status`.
-    static func added(_ status: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.run(
-            """
-            INSERT INTO status_counts (status, count) VALUES (\(status), 1)
-            ON CONFLICT (status) DO UPDATE SET count = status_counts.count + 1
-            """, logger)
+    mutating func added(_ status: String) {
+        deltas[status, default: 0] += 1
     }
 
     /// A stored request moved from `old` to `new`.
-    static func moved(from old: String, to new: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    mutating func moved(from old: String, to new: String) {
         guard old != new else { return }
-        let row = try await connection.first(
-            "UPDATE status_counts SET count = count - 1 WHERE status = \(old) AND count > 0 RETURNING count", logger)
-        guard row != nil else {
-            throw StatusStoreError(
-                .corruptRow,
-                "no request is counted as \(old), yet one is stored so; status_counts was edited by hand. Rebuild it from the requests (SELECT status, count(*) FROM requests GROUP BY status)")
+        deltas[old, default: 0] -= 1
+        deltas[new, default: 0] += 1
+    }
+
+    func apply(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        for (status, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta != 0 {
+            if delta > 0 {
+                try await connection.run(
+                    """
+                    INSERT INTO status_counts (status, count) VALUES (\(status), \(delta))
+                    ON CONFLICT (status) DO UPDATE SET count = status_counts.count + excluded.count
+                    """, logger)
+            } else {
+                let row = try await connection.first(
+                    "UPDATE status_counts SET count = count + \(delta) WHERE status = \(status) AND count >= \(-delta) RETURNING count",
+                    logger)
+                guard row != nil else {
+                    throw StatusStoreError(
+                        .corruptRow,
+                        "fewer requests are counted as \(status) than are stored so; status_counts was edited by hand. Rebuild it from the requests (SELECT status, count(*) FROM requests GROUP BY status)")
+                }
+            }
         }
-        try await added(new, connection, logger)
     }
 }
 

@@ -1,4 +1,5 @@
 import BroadcasterConfig
+import Foundation
 import Logging
 import PostgresNIO
 import StatusStore
@@ -25,7 +26,9 @@ enum Migrations {
                     try refuseNewer(applied, settings)
                     var now: [Int] = []
                     for migration in Schema.migrations where !applied.contains(migration.version) {
-                        _ = try await connection.simpleQuery(migration.sql).get()
+                        for statement in statements(of: migration.sql) {
+                            try await connection.run(PostgresQuery(unsafeSQL: statement), logger)
+                        }
                         try await connection.run(
                             "INSERT INTO schema_migrations (version, applied_at) VALUES (\(migration.version), \(unescaped: StoreClock.sql))",
                             logger)
@@ -65,6 +68,13 @@ enum Migrations {
                 .migrationFailed,
                 "the status store \(describe(settings)) lacks migrations \(pending.map(String.init).joined(separator: ", ")); run `broadcaster migrate` with this configuration first")
         }
+    }
+
+    /// A migration's statements, one at a time: a prepared statement holds one command. The
+    /// schema's SQL has no semicolon but those ending statements, and comments on lines of their own.
+    static func statements(of sql: String) -> [String] {
+        let code = sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
+        return code.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     static func appliedVersions(_ connection: PostgresConnection, _ logger: Logger) async throws -> Set<Int> {

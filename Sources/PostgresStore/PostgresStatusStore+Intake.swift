@@ -26,6 +26,7 @@ extension PostgresStatusStore {
                 results.append(result)
             }
             try await state.nonces.save(connection, logger)
+            try await state.counts.apply(connection, logger)
             try await offsets.save(connection, logger)
             return results
         }
@@ -91,11 +92,11 @@ private struct Intake {
             let lifecycle = LifecycleState(id: request.id, sender: request.from, nonce: nonce, original: original, deadline: deadline)
             let row = try RequestRow(request: request, state: lifecycle, sequence: 1, createdAt: now, updatedAt: now, source: message.position)
             try await connection.run(try row.columns.insert(into: "requests"), logger)
-            try await StatusCounter.added(row.status, connection, logger)
             try await connection.run(try VersionRow(original, of: request.id).columns.insert(into: "versions"), logger)
             try await Outbox.add(lifecycle.event(sequence: 1, at: now), connection, logger, now: now)
             try await connection.run("RELEASE SAVEPOINT intake_message", logger)
             state.nonces = taken
+            state.counts.added(row.status)
             return .new(StoredRequest(
                 request: request, lifecycle: lifecycle, sequence: 1, createdAt: now, updatedAt: now,
                 sourceTopic: message.position.topic, sourcePartition: message.position.partition))
@@ -114,6 +115,7 @@ private struct Intake {
 private struct IntakeState {
     let clock: Int64
     var nonces = SenderNonces()
+    var counts = StatusCounter()
     var fenced: Set<Address> = []
 }
 

@@ -12,6 +12,7 @@ extension PostgresStatusStore {
         try await transaction { connection in
             try await Lease.require(fence, connection, logger, now: try await StoreClock.now(connection, logger))
             let sender = fence.sender.checksummed
+            var counts = StatusCounter()
             for state in states {
                 guard let stored = try await connection.first("SELECT * FROM requests WHERE id = \(state.id.description) FOR UPDATE", logger) else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
@@ -28,7 +29,7 @@ extension PostgresStatusStore {
                 }
                 try row.apply(state)
                 if row.status != before {
-                    try await StatusCounter.moved(from: before, to: row.status, connection, logger)
+                    counts.moved(from: before, to: row.status)
                     row.sequence += 1
                     try await Outbox.add(state.event(sequence: row.sequence, at: now), connection, logger, now: now)
                 }
@@ -56,6 +57,7 @@ extension PostgresStatusStore {
                     try AttemptRow(attempt).columns.insert(into: "attempts", suffix: "ON CONFLICT (request_id, number) DO NOTHING"), logger)
             }
             try await LastErrorClass.refresh(Set(attempts.lazy.filter { $0.outcome != .accepted }.map(\.requestID.description)), connection, logger)
+            try await counts.apply(connection, logger)
         }
     }
 

@@ -19,9 +19,15 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
     let busyTimeout: Duration
     /// How long the synchronous offset calls wait for their answer before giving up.
     let bridgeTimeout: Duration
+    /// For the synchronous offset calls' own connections.
+    let connectionConfiguration: PostgresConnection.Configuration
 
-    private init(client: PostgresClient, logger: Logger, now: @escaping @Sendable () -> Date, busyTimeout: Duration, connectTimeout: Duration) {
+    private init(
+        client: PostgresClient, connectionConfiguration: PostgresConnection.Configuration, logger: Logger,
+        now: @escaping @Sendable () -> Date, busyTimeout: Duration, connectTimeout: Duration
+    ) {
         self.client = client
+        self.connectionConfiguration = connectionConfiguration
         self.logger = logger
         self.now = now
         self.busyTimeout = busyTimeout
@@ -36,9 +42,10 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
         logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
         _ body: (PostgresStatusStore) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try configuration(settings, logger: logger), backgroundLogger: logger)
+        let password = try password(settings.password, logger: logger)
+        let client = PostgresClient(configuration: try configuration(settings, password: password), backgroundLogger: logger)
         let store = PostgresStatusStore(
-            client: client, logger: logger, now: now, busyTimeout: busyTimeout, connectTimeout: settings.connectTimeout)
+            client: client, connectionConfiguration: try connectionConfiguration(settings, password: password), logger: logger, now: now, busyTimeout: busyTimeout, connectTimeout: settings.connectTimeout)
         return try await withRunningClient(client) {
             if migrate {
                 let applied = try await Migrations.apply(client, settings: settings, logger: logger)
@@ -52,7 +59,8 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
 
     /// Applies pending migrations under the advisory lock; returns the versions applied now.
     public static func migrate(_ settings: PostgresSettings, logger: Logger) async throws -> [Int] {
-        let client = PostgresClient(configuration: try configuration(settings, logger: logger), backgroundLogger: logger)
+        let password = try password(settings.password, logger: logger)
+        let client = PostgresClient(configuration: try configuration(settings, password: password), backgroundLogger: logger)
         return try await withRunningClient(client) {
             try await Migrations.apply(client, settings: settings, logger: logger)
         }
@@ -68,7 +76,7 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
         }
     }
 
-    static func configuration(_ settings: PostgresSettings, logger: Logger) throws -> PostgresClient.Configuration {
+    static func configuration(_ settings: PostgresSettings, password: String?) throws -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch settings.tls {
         case .disable: tls = .disable
@@ -77,9 +85,27 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
         }
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username,
-            password: try password(settings.password, logger: logger), database: settings.database, tls: tls)
+            password: password, database: settings.database, tls: tls)
         configuration.options.maximumConnections = settings.poolSize
         configuration.options.connectTimeout = settings.connectTimeout
+        return configuration
+    }
+
+    static func connectionConfiguration(_ settings: PostgresSettings, password: String?) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch settings.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw StatusStoreError(.cannotOpen, "cannot set up TLS for the status store's server: \(error)")
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: password,
+            database: settings.database, tls: tls)
+        configuration.options.connectTimeout = .milliseconds(settings.connectTimeout.wholeMilliseconds)
         return configuration
     }
 
