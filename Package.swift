@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // C libraries, reached through module maps.
@@ -119,9 +120,25 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PostgresStore",
+            dependencies: [
+                "BroadcastModel",
+                "BroadcasterConfig",
+                "EVMKeys",
+                "EVMPrimitives",
+                "Lifecycle",
+                "StatusStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .target(
             name: "StoreEngines",
             dependencies: [
                 "BroadcasterConfig",
+                "PostgresStore",
                 "SQLiteStore",
                 "StatusStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -305,6 +322,14 @@ let package = Package(
         // Starts a Tansu broker (memory storage) on a free port for tests.
         .target(name: "KafkaTestSupport", path: "Tests/KafkaTestSupport"),
 
+        // Starts one PostgreSQL server (Debian's package) per test process and hands out fresh
+        // databases on it.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["BroadcasterConfig", "KafkaTestSupport"],
+            path: "Tests/PostgresTestSupport"
+        ),
+
         .testTarget(name: "EVMPrimitivesTests", dependencies: ["EVMPrimitives"]),
         .testTarget(
             name: "EVMSigningTests",
@@ -345,8 +370,13 @@ let package = Package(
         .testTarget(
             name: "StatusStoreTests",
             dependencies: [
-                "SQLiteStore", "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
+                "PostgresStore", "SQLiteStore", "StatusStore", "BroadcastModel", "EVMPrimitives", "Lifecycle",
+                "PostgresTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The PostgreSQL engine's own tests reach its database directly.
+                "BroadcasterConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -5,7 +5,7 @@ import StatusStore
 
 extension SQLiteStatusStore {
     public func appendAudit(_ entry: AuditEntry) async throws -> AuditRecord {
-        try AuditRows.check(entry)
+        try entry.check()
         let now = StoredTime.millis(self.now())
         return try await write(.durable) { db in try AuditRows.append(entry, at: now, db) }
     }
@@ -13,36 +13,24 @@ extension SQLiteStatusStore {
     public func audit(of request: RequestID, limit: Int) async throws -> [AuditRecord] {
         try await writer.read { db in
             try AuditRows.fetch(
-                db, where: "request_id = ?", [request.description], limit: max(0, min(limit, Self.largestPage)))
+                db, where: "request_id = ?", [request.description], limit: AdminReads.pageSize(limit))
         }
     }
 
     public func recentAudit(limit: Int, before: Int64?) async throws -> [AuditRecord] {
         try await writer.read { db in
             try AuditRows.fetch(
-                db, where: before == nil ? nil : "id < ?", before.map { [$0] } ?? [], limit: max(0, min(limit, Self.largestPage)))
+                db, where: before == nil ? nil : "id < ?", before.map { [$0] } ?? [], limit: AdminReads.pageSize(limit))
         }
     }
 }
 
 /// The `audit` table.
 enum AuditRows {
-    static func check(_ entry: AuditEntry) throws {
-        guard !entry.user.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw StatusStoreError(.invalidAuditEntry, "an audit entry needs the user who acted; \(entry.action) was not recorded")
-        }
-        guard !entry.action.rawValue.isEmpty else {
-            throw StatusStoreError(.invalidAuditEntry, "an audit entry needs an action; the entry of \(entry.user) was not recorded")
-        }
-    }
-
     static func append(_ entry: AuditEntry, at millis: Int64, _ db: Database) throws -> AuditRecord {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let details = String(decoding: try encoder.encode(entry.details), as: UTF8.self)
         try db.execute(
             sql: "INSERT INTO audit (at, user_name, action, request_id, reason, details) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [millis, entry.user, entry.action.rawValue, entry.requestID?.description, entry.reason, details])
+            arguments: [millis, entry.user, entry.action.rawValue, entry.requestID?.description, entry.reason, entry.storedDetails])
         return AuditRecord(id: db.lastInsertedRowID, at: StoredTime.date(millis), entry: entry)
     }
 
@@ -57,23 +45,8 @@ enum AuditRows {
     }
 
     private static func record(_ row: Row) throws -> AuditRecord {
-        let id: Int64 = row["id"]
-        let requestText: String? = row["request_id"]
-        let detailsText: String = row["details"]
-        var requestID: RequestID?
-        if let requestText {
-            guard let parsed = RequestID(requestText) else { throw corrupt(id, "request_id \"\(requestText)\"") }
-            requestID = parsed
-        }
-        guard let details = try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8)) else {
-            throw corrupt(id, "details")
-        }
-        let entry = AuditEntry(
-            user: row["user_name"], action: AuditAction(rawValue: row["action"]), requestID: requestID, reason: row["reason"], details: details)
-        return AuditRecord(id: id, at: StoredTime.date(row["at"]), entry: entry)
-    }
-
-    private static func corrupt(_ id: Int64, _ detail: String) -> StatusStoreError {
-        StatusStoreError(.corruptRow, "audit entry \(id) does not decode (\(detail)); the status store was edited or written by a broken build")
+        try AuditRecord.stored(
+            id: row["id"], at: row["at"], user: row["user_name"], action: row["action"], requestID: row["request_id"],
+            reason: row["reason"], details: row["details"])
     }
 }

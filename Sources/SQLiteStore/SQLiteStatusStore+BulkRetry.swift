@@ -23,7 +23,7 @@ extension SQLiteStatusStore: BulkRetryStore {
     public func summaries(of ids: [RequestID]) async throws -> [RequestSummary] {
         try await writer.read { db in
             try ids.compactMap { id in
-                try Row.fetchOne(db, sql: "SELECT \(SummarySQL.columns) FROM requests r WHERE r.id = ?", arguments: [id.description])
+                try Row.fetchOne(db, sql: "SELECT \(SummaryRow.columns) FROM requests r WHERE r.id = ?", arguments: [id.description])
                     .map { try SummaryRow($0).summary() }
             }
         }
@@ -32,7 +32,7 @@ extension SQLiteStatusStore: BulkRetryStore {
     public func createBulkRetry(
         filter: RequestQuery, cap: Int, reason: String, createdBy: String, items: [RequestID], audit: AuditEntry
     ) async throws -> BulkRetryRecord {
-        try AuditRows.check(audit)
+        try audit.check()
         let now = StoredTime.millis(self.now())
         let frozen = FrozenQuery(filter).json
         return try await write(.durable) { db in
@@ -67,7 +67,7 @@ extension SQLiteStatusStore: BulkRetryStore {
 
     public func bulkRetries(limit: Int) async throws -> [BulkRetryRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM bulk_retries ORDER BY id DESC LIMIT ?", arguments: [max(0, min(limit, Self.largestPage))])
+            try Row.fetchAll(db, sql: "SELECT * FROM bulk_retries ORDER BY id DESC LIMIT ?", arguments: [AdminReads.pageSize(limit)])
                 .map(Self.record(from:))
         }
     }
@@ -87,7 +87,7 @@ extension SQLiteStatusStore: BulkRetryStore {
                     SELECT request_id, result, retry_id, message FROM bulk_retry_items
                     WHERE operation = ? AND request_id > ? ORDER BY request_id LIMIT ?
                     """,
-                arguments: [id, after?.description ?? "", max(0, min(limit, Self.largestPage))]
+                arguments: [id, after?.description ?? "", AdminReads.pageSize(limit)]
             ).map(Self.itemRecord)
         }
     }
@@ -96,18 +96,15 @@ extension SQLiteStatusStore: BulkRetryStore {
         try await writer.read { db in
             try String.fetchAll(
                 db, sql: "SELECT request_id FROM bulk_retry_items WHERE operation = ? AND result = 'pending' ORDER BY request_id LIMIT ?",
-                arguments: [id, max(0, min(limit, Self.largestPage))]
-            ).map { text throws -> RequestID in
-                guard let request = RequestID(text) else { throw Self.corruptItem(id, text) }
-                return request
-            }
+                arguments: [id, AdminReads.pageSize(limit)]
+            ).map { try BulkRetryItemRecord.pending(id, $0) }
         }
     }
 
     public func moveBulkRetry(
         _ id: Int64, from: Set<BulkRetryState>, to state: BulkRetryState, startedBy: String?, audit: AuditEntry?
     ) async throws -> (record: BulkRetryRecord, moved: Bool)? {
-        if let audit { try AuditRows.check(audit) }
+        if let audit { try audit.check() }
         let now = StoredTime.millis(self.now())
         let sources = from.map(\.rawValue).sorted()
         return try await write(.durable) { db in
@@ -125,14 +122,10 @@ extension SQLiteStatusStore: BulkRetryStore {
     }
 
     public func recordBulkRetryItem(_ id: Int64, request: RequestID, result: BulkRetryItemResult, audit: AuditEntry?) async throws -> Bool {
-        if let audit { try AuditRows.check(audit) }
+        if let audit { try audit.check() }
         let now = StoredTime.millis(self.now())
-        let (name, retry, message, counter): (String, String?, String?, String?) =
-            switch result {
-            case .pending: ("pending", nil, nil, nil)
-            case .retried(let retry): ("retried", retry.description, nil, "retried")
-            case .refused(let message): ("refused", nil, message, "refused")
-            }
+        let (name, retry, message) = result.stored
+        let counter = result.counterColumn
         return try await write(.durable) { db in
             try db.execute(
                 sql: "UPDATE bulk_retry_items SET result = ?, retry_id = ?, message = ? WHERE operation = ? AND request_id = ? AND result = 'pending'",
@@ -158,39 +151,14 @@ extension SQLiteStatusStore: BulkRetryStore {
     }
 
     private static func record(from row: Row) throws -> BulkRetryRecord {
-        let id: Int64 = row["id"]
-        let filterText: String = row["filter"]
-        let stateText: String = row["state"]
-        guard let filter = FrozenQuery.parse(filterText), let state = BulkRetryState(rawValue: stateText) else {
-            throw StatusStoreError(
-                .corruptRow, "bulk retry \(id) does not decode (its filter or state); the status store was edited or written by a broken build")
-        }
-        return BulkRetryRecord(
-            id: id, filter: filter, cap: row["cap"], reason: row["reason"], createdBy: row["created_by"],
-            createdAt: StoredTime.date(row["created_at"]), startedBy: row["started_by"], state: state, planned: row["planned"],
+        try BulkRetryRecord.stored(
+            id: row["id"], filter: row["filter"], cap: row["cap"], reason: row["reason"], createdBy: row["created_by"],
+            createdAt: row["created_at"], startedBy: row["started_by"], state: row["state"], planned: row["planned"],
             retried: row["retried"], refused: row["refused"])
     }
 
     private static func itemRecord(_ row: Row) throws -> BulkRetryItemRecord {
-        let requestText: String = row["request_id"]
-        guard let request = RequestID(requestText) else { throw corruptItem(nil, requestText) }
-        let resultText: String = row["result"]
-        let result: BulkRetryItemResult
-        switch resultText {
-        case "pending": result = .pending
-        case "retried":
-            guard let text = row["retry_id"] as String?, let retry = RequestID(text) else { throw corruptItem(nil, requestText) }
-            result = .retried(retry)
-        case "refused": result = .refused(row["message"] ?? "")
-        default: throw corruptItem(nil, requestText)
-        }
-        return BulkRetryItemRecord(request: request, result: result)
-    }
-
-    private static func corruptItem(_ operation: Int64?, _ request: String) -> StatusStoreError {
-        StatusStoreError(
-            .corruptRow,
-            "the bulk retry item of request \"\(request)\"\(operation.map { " in operation \($0)" } ?? "") does not decode; the status store was edited or written by a broken build")
+        try BulkRetryItemRecord.stored(request: row["request_id"], result: row["result"], retryID: row["retry_id"], message: row["message"])
     }
 }
 

@@ -14,10 +14,10 @@ extension SQLiteStatusStore: AdminOverviewReads {
     public func oldestUnfinished() async throws -> RequestSummary? {
         try await writer.read { db in
             var oldest: SummaryRow?
-            for status in Self.storedStatuses where !status.isFinal {
+            for status in AdminReads.storedStatuses where !status.isFinal {
                 let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT \(SummarySQL.columns) FROM requests r WHERE r.status = ? ORDER BY r.created_at, r.id LIMIT 1",
+                    sql: "SELECT \(SummaryRow.columns) FROM requests r WHERE r.status = ? ORDER BY r.created_at, r.id LIMIT 1",
                     arguments: [status.rawValue]
                 ).map(SummaryRow.init)
                 guard let row else { continue }

@@ -8,7 +8,7 @@ extension SQLiteStatusStore {
         guard original != retry else {
             throw StatusStoreError(.notRetryable, "request \(original) cannot be its own retry; the retry needs a new request id")
         }
-        if let audit { try AuditRows.check(audit) }
+        if let audit { try audit.check() }
         let now = StoredTime.millis(self.now())
         // Durable: a link lost to power loss would let a second retry of the same request through.
         return try await write(.durable) { db in

@@ -1,5 +1,6 @@
 import BroadcasterConfig
 import Logging
+import PostgresStore
 import SQLiteStore
 import StatusStore
 
@@ -16,7 +17,12 @@ public enum StoreEngine {
             for warning in store.fileWarnings { logger.warning("\(warning)") }
             return try await body(store)
         case .postgres:
-            throw StatusStoreError(.cannotOpen, "store.kind postgres: not built yet")
+            guard let postgres = settings.postgres else {
+                throw StatusStoreError(.cannotOpen, "store.kind is postgres but no server is configured; set store.url")
+            }
+            return try await PostgresStatusStore.with(postgres, busyTimeout: settings.busyTimeout, logger: logger) { store in
+                try await body(store)
+            }
         }
     }
 }

@@ -122,7 +122,7 @@ struct OpeningTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.sqlite)
     func sqliteEnforcesTheSchemaRules(kind: StoreKind) async throws {
         try await withSQLiteStore(kind) { store in
             let fence = try await lease(store, senderA)

@@ -55,7 +55,7 @@ struct QueryPlanTests {
         planned.filter { $0.sql.hasPrefix("SELECT") && ($0.sql.contains("FROM \(table) ") || $0.sql.contains("FROM \"\(table)\"")) }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.sqlite)
     func theStoresQueriesFindTheirRowsThroughIndexes(kind: StoreKind) async throws {
         try await withTracedStore(kind) { store, trace in
             let fences = try await leases(store)

@@ -5,6 +5,11 @@ import GRDB
 import Synchronization
 import Testing
 
+extension StoreKind {
+    /// The SQLite kinds.
+    static let sqlite: [StoreKind] = [.memory, .walFile]
+}
+
 /// The SQLite kinds of `StoreKind`, as the SQLite type, for tests of what only SQLite has.
 func withSQLiteStore<T>(
     _ kind: StoreKind, now: @escaping @Sendable () -> Date = { fixedNow }, _ body: (SQLiteStatusStore) async throws -> T
@@ -16,7 +21,14 @@ func withSQLiteStore<T>(
         return try await withTemporaryDirectory { directory in
             try await body(SQLiteStatusStore(path: directory.appendingPathComponent("status.sqlite").path, now: now))
         }
+    case .postgres:
+        throw NotSQLite(kind: kind)
     }
+}
+
+struct NotSQLite: Error, CustomStringConvertible {
+    let kind: StoreKind
+    var description: String { "\(kind) is not an SQLite store; use StoreKind.sqlite" }
 }
 
 /// Runs `body` while another connection holds the write lock of the store file at `path`, as
@@ -71,6 +83,8 @@ func withTracedStore<T>(
             try SQLiteStatusStore.migrate(pool, path: "status.sqlite")
             return try await body(SQLiteStatusStore(writer: pool, now: now), trace)
         }
+    case .postgres:
+        throw NotSQLite(kind: kind)
     }
 }
 

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import PostgresStore
+import PostgresTestSupport
 import SQLiteStore
 import StatusStore
 import Testing
@@ -9,25 +12,35 @@ import Testing
 /// body only sees `any StatusStore` (through `withStore` or `withStoresSharingOneDatabase`), so
 /// another engine joins the suite by adding a case here and a way to open it below. What only
 /// one engine has (SQLite's pragmas, file permissions, query plans, migrating old files) lives
-/// in the SQLite folder and uses `SQLiteStatusStore` directly.
+/// in the SQLite or Postgres folder and uses that engine's type directly.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// SQLite in memory (a `DatabaseQueue`).
     case memory
     /// SQLite in WAL mode on a file in a temporary directory (a `DatabasePool`), as deployed.
     case walFile
+    /// PostgreSQL: a fresh database on the test process's server (Tests/PostgresTestSupport).
+    case postgres
 
     var testDescription: String { rawValue }
 
     /// The kinds whose database several store values can open at once, as several worker
-    /// processes do.
-    static let shareable: [StoreKind] = [.walFile]
+    /// processes (on several hosts, for PostgreSQL) do.
+    static let shareable: [StoreKind] = [.walFile, .postgres]
 }
 
+/// What the PostgreSQL stores of the suite log: warnings and worse.
+let postgresLogger: Logger = {
+    var logger = Logger(label: "StatusStoreTests.postgres")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// Runs `body` with a fresh, empty store of `kind` whose own clock (for timestamps and
-/// deadlines; leases follow the database's clock) reads `now`.
+/// deadlines; leases follow the database's clock) reads `now`. The store is every protocol an
+/// engine keeps (`StatusStoreEngine`: the admin's bulk retries and overview reads too).
 func withStore<T>(
     _ kind: StoreKind, now: @escaping @Sendable () -> Date = { fixedNow },
-    _ body: (any StatusStore) async throws -> T
+    _ body: (any StatusStoreEngine) async throws -> T
 ) async throws -> T {
     switch kind {
     case .memory:
@@ -35,6 +48,10 @@ func withStore<T>(
     case .walFile:
         return try await withTemporaryDirectory { directory in
             try await body(SQLiteStatusStore(path: directory.appendingPathComponent("run/status.sqlite").path, now: now))
+        }
+    case .postgres:
+        return try await withPostgresDatabase { settings in
+            try await PostgresStatusStore.with(settings, logger: postgresLogger, now: now) { store in try await body(store) }
         }
     }
 }
@@ -53,6 +70,18 @@ func withStoresSharingOneDatabase<T>(
             let path = directory.appendingPathComponent("status.sqlite").path
             let stores: [any StatusStore] = try (0..<count).map { _ in try SQLiteStatusStore(path: path, now: now) }
             return try await body(stores)
+        }
+    case .postgres:
+        return try await withPostgresDatabase { settings in
+            // Each store its own client and pool, as each host has; they open one after the
+            // other, the first migrating.
+            func open(_ opened: [any StatusStore]) async throws -> T {
+                guard opened.count < count else { return try await body(opened) }
+                return try await PostgresStatusStore.with(settings, logger: postgresLogger, now: now) { store in
+                    try await open(opened + [store])
+                }
+            }
+            return try await open([])
         }
     }
 }
