@@ -37,7 +37,10 @@ extension StoreEngine {
             for warning in store.fileWarnings { logger.warning("\(warning)") }
             return store.migrationsApplied
         case .postgres:
-            throw StatusStoreError(.cannotOpen, "store.kind postgres: not built yet")
+            guard let postgres = settings.postgres else {
+                throw StatusStoreError(.cannotOpen, "store.kind is postgres but no server is configured; set store.url")
+            }
+            return try await PostgresStatusStore.migrate(postgres, logger: logger).map { "v\($0)" }
         }
     }
 }

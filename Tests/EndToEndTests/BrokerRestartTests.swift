@@ -1,3 +1,4 @@
+import BroadcasterConfig
 import AsyncHTTPClient
 import BroadcastModel
 import ChainRPC

@@ -1,3 +1,4 @@
+import BroadcasterConfig
 import BroadcastModel
 import Foundation
 import GRDB
