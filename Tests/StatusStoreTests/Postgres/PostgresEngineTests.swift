@@ -2,6 +2,7 @@ import BroadcastModel
 import BroadcasterConfig
 import EVMPrimitives
 import Foundation
+import Lifecycle
 import Logging
 import PostgresNIO
 import PostgresStore
@@ -75,7 +76,7 @@ struct PostgresEngineTests {
                                 let requests = (0..<batchSize).map { _ in makeRequest(from: senderA) }
                                 let results = try await store.intake(
                                     messages(requests, firstOffset: Int64(batch * batchSize), partition: Int32(host)),
-                                    fences: [senderA: fence], retryDeadline: .seconds(600), sign: fakeSign)
+                                    fences: [senderA: fence], retryDeadline: .seconds(600), sign: Self.slowSign)
                                 nonces += results.compactMap(\.stored).map(\.lifecycle.nonce.value)
                             }
                             return nonces
@@ -142,6 +143,12 @@ struct PostgresEngineTests {
                 #expect(try await second.unfinished(sender: senderA).isEmpty)
             }
         }
+    }
+
+    /// Signs as `fakeSign` does, slowly, so that the two hosts' intake transactions overlap.
+    @Sendable private static func slowSign(_ request: BroadcastRequest, _ nonce: Nonce) throws -> TransactionVersion {
+        Thread.sleep(forTimeInterval: 0.005)
+        return try fakeSign(request, nonce)
     }
 
     /// Two store values on one database, each its own pool: two hosts.
