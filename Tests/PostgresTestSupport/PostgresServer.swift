@@ -79,6 +79,7 @@ final class PostgresServer: Sendable {
 
     private static func start() async throws -> PostgresServer {
         let binaries = try findBinaries()
+        removeAbandonedDirectories()
         let base = try makeBaseDirectory()
         let data = base.appendingPathComponent("data")
         let asPostgres = try userPrefix()
@@ -206,9 +207,27 @@ final class PostgresServer: Sendable {
         return newest.1
     }
 
+    /// Removes the directories of test processes killed before their server ran (during
+    /// initdb, which no watchdog covers): those without a server's pid file, made more than ten
+    /// minutes ago. A directory with a running server is its watchdog's to remove.
+    private static func removeAbandonedDirectories() {
+        let tmp = URL(fileURLWithPath: "/tmp")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []
+        for name in names where name.hasPrefix(directoryPrefix) {
+            let base = tmp.appendingPathComponent(name)
+            guard let made = (try? FileManager.default.attributesOfItem(atPath: base.path))?[.modificationDate] as? Date,
+                made < Date().addingTimeInterval(-600),
+                !FileManager.default.fileExists(atPath: base.appendingPathComponent("data/postmaster.pid").path)
+            else { continue }
+            try? FileManager.default.removeItem(at: base)
+        }
+    }
+
+    private static let directoryPrefix = "broadcaster-pg-"
+
     /// A fresh directory the server's user owns (so that its watchdog can remove it).
     private static func makeBaseDirectory() throws -> URL {
-        let base = URL(fileURLWithPath: "/tmp").appendingPathComponent("broadcaster-pg-\(UUID().uuidString.prefix(8))")
+        let base = URL(fileURLWithPath: "/tmp").appendingPathComponent("\(directoryPrefix)\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         if getuid() == 0 {
             do {
