@@ -59,6 +59,22 @@ struct PostgresEngineTests {
         }
     }
 
+    /// A server that refuses connections (a wrong store.url, a server down) is an error that
+    /// names it, at once: the pool alone would retry for ever.
+    @Test func anUnreachableServerIsAnErrorNotAWait() async throws {
+        let settings = PostgresSettings(
+            host: "127.0.0.1", port: 1, database: "broadcaster", username: "broadcaster", tls: .disable, connectTimeout: .seconds(5))
+        let error = await #expect(throws: StatusStoreError.self) {
+            try await PostgresStatusStore.with(settings, logger: logger) { _ in }
+        }
+        #expect(error?.code == .cannotOpen)
+        #expect(error?.description.contains("broadcaster on 127.0.0.1:1") == true)
+        let migrating = await #expect(throws: StatusStoreError.self) {
+            _ = try await PostgresStatusStore.migrate(settings, logger: logger)
+        }
+        #expect(migrating?.code == .cannotOpen)
+    }
+
     /// Two hosts' intakes of one sender at once (both under the one lease, as a worker whose
     /// rebalance left two consumers on the sender's partition for a moment): the sender's
     /// nonce row lock puts them one after the other, so no nonce is handed out twice and none
