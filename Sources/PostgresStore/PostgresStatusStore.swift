@@ -46,6 +46,8 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
         let client = PostgresClient(configuration: try configuration(settings, password: password), backgroundLogger: logger)
         let store = PostgresStatusStore(
             client: client, connectionConfiguration: try connectionConfiguration(settings, password: password), logger: logger, now: now, busyTimeout: busyTimeout, connectTimeout: settings.connectTimeout)
+        let connection = try connectionConfiguration(settings, password: password)
+        try await reachable(settings, connection, logger: logger)
         return try await withRunningClient(client) {
             if migrate {
                 let applied = try await Migrations.apply(client, settings: settings, logger: logger)
@@ -61,8 +63,23 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
     public static func migrate(_ settings: PostgresSettings, logger: Logger) async throws -> [Int] {
         let password = try password(settings.password, logger: logger)
         let client = PostgresClient(configuration: try configuration(settings, password: password), backgroundLogger: logger)
+        try await reachable(settings, try connectionConfiguration(settings, password: password), logger: logger)
         return try await withRunningClient(client) {
             try await Migrations.apply(client, settings: settings, logger: logger)
+        }
+    }
+
+    /// Connects once, outside the pool, within the connect timeout: the pool retries a server
+    /// that refuses connections for ever, and a process started against a wrong store.url
+    /// must say so instead of waiting.
+    private static func reachable(_ settings: PostgresSettings, _ configuration: PostgresConnection.Configuration, logger: Logger) async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw StatusStoreError(
+                .cannotOpen,
+                "cannot connect to the status store \(Migrations.describe(settings)) as \(settings.username) (store.url): \(StoreFailure.mapped(error)). Check that the server is up, reachable from this host, and accepts this user and password")
         }
     }
 

@@ -79,10 +79,3 @@ enum StoreClock {
         return try row.decode(Int64.self)
     }
 }
-
-extension Duration {
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

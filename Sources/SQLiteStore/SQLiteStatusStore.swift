@@ -153,10 +153,3 @@ public struct SQLiteStatusStore: StatusStore {
         }
     }
 }
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

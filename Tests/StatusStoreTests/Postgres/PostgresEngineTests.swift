@@ -2,6 +2,7 @@ import BroadcastModel
 import BroadcasterConfig
 import EVMPrimitives
 import Foundation
+import Lifecycle
 import Logging
 import PostgresNIO
 import PostgresStore
@@ -58,6 +59,22 @@ struct PostgresEngineTests {
         }
     }
 
+    /// A server that refuses connections (a wrong store.url, a server down) is an error that
+    /// names it, at once: the pool alone would retry for ever.
+    @Test func anUnreachableServerIsAnErrorNotAWait() async throws {
+        let settings = PostgresSettings(
+            host: "127.0.0.1", port: 1, database: "broadcaster", username: "broadcaster", tls: .disable, connectTimeout: .seconds(5))
+        let error = await #expect(throws: StatusStoreError.self) {
+            try await PostgresStatusStore.with(settings, logger: logger) { _ in }
+        }
+        #expect(error?.code == .cannotOpen)
+        #expect(error?.description.contains("broadcaster on 127.0.0.1:1") == true)
+        let migrating = await #expect(throws: StatusStoreError.self) {
+            _ = try await PostgresStatusStore.migrate(settings, logger: logger)
+        }
+        #expect(migrating?.code == .cannotOpen)
+    }
+
     /// Two hosts' intakes of one sender at once (both under the one lease, as a worker whose
     /// rebalance left two consumers on the sender's partition for a moment): the sender's
     /// nonce row lock puts them one after the other, so no nonce is handed out twice and none
@@ -75,7 +92,7 @@ struct PostgresEngineTests {
                                 let requests = (0..<batchSize).map { _ in makeRequest(from: senderA) }
                                 let results = try await store.intake(
                                     messages(requests, firstOffset: Int64(batch * batchSize), partition: Int32(host)),
-                                    fences: [senderA: fence], retryDeadline: .seconds(600), sign: fakeSign)
+                                    fences: [senderA: fence], retryDeadline: .seconds(600), sign: Self.slowSign)
                                 nonces += results.compactMap(\.stored).map(\.lifecycle.nonce.value)
                             }
                             return nonces
@@ -142,6 +159,12 @@ struct PostgresEngineTests {
                 #expect(try await second.unfinished(sender: senderA).isEmpty)
             }
         }
+    }
+
+    /// Signs as `fakeSign` does, slowly, so that the two hosts' intake transactions overlap.
+    @Sendable private static func slowSign(_ request: BroadcastRequest, _ nonce: Nonce) throws -> TransactionVersion {
+        Thread.sleep(forTimeInterval: 0.005)
+        return try fakeSign(request, nonce)
     }
 
     /// Two store values on one database, each its own pool: two hosts.
