@@ -43,7 +43,7 @@ extension PostgresStatusStore {
             answer.fail(BridgeTimeout())
         }
         let logger = self.logger
-        let lockTimeout = Self.milliseconds(busyTimeout)
+        let lockTimeout = Self.milliseconds(self.lockTimeout)
         PostgresConnection.connect(
             on: eventLoop, configuration: connectionConfiguration, id: Self.bridgeConnections.add(1, ordering: .relaxed).newValue,
             logger: logger

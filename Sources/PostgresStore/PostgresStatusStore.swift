@@ -79,7 +79,7 @@ public final class PostgresStatusStore: StatusStore, BulkRetryStore, AdminOvervi
         } catch {
             throw StatusStoreError(
                 .cannotOpen,
-                "cannot connect to the status store \(Migrations.describe(settings)) as \(settings.username) (store.url): \(StoreFailure.mapped(error)). Check that the server is up, reachable from this host, and accepts this user and password")
+                "cannot connect to the status store \(Migrations.describe(settings)) as \(settings.username) (store.url): \(StoreFailure.cause(error)). Check that the server is up, reachable from this host, and accepts this user and password")
         }
     }
 

@@ -23,6 +23,16 @@ enum StoreFailure {
         }
     }
 
+    /// Why a connection attempt failed, in a few words: the server's refusal with its code, or
+    /// what went wrong on the way.
+    static func cause(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let state = sqlState(error) {
+            return "the server refused (\(state): \(error.serverInfo?[.message] ?? "no message"))"
+        }
+        return "\(error.code)"
+    }
+
     /// The SQLSTATE of a server error, nil for a client-side failure.
     static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]

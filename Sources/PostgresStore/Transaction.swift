@@ -6,6 +6,11 @@ extension PostgresStatusStore {
     /// Runs `body` in one transaction on a pooled connection, with `lock_timeout` set to the
     /// busy timeout: committed when it returns, rolled back when it throws.
     ///
+    /// The server also ends the transaction (and the session) once it sits idle longer than
+    /// `idleTransactionTimeout`: a process frozen in the middle of one (SIGSTOP, a paused VM)
+    /// would otherwise hold its senders' row locks until it is thawed, and every other host
+    /// would wait on them. Its writes are rolled back; the lease it held expires as usual.
+    ///
     /// Failures of the server or the connection are thrown as ``StatusStoreError`` (transient
     /// ones as `busy` or `storageFailure`, see `StoreFailure`), so callers can tell "try again"
     /// from "this will never work". The body must not keep the connection.
@@ -15,7 +20,10 @@ extension PostgresStatusStore {
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     try await connection.query(
-                        "SELECT set_config('lock_timeout', \(Self.milliseconds(busyTimeout)), true)", logger: logger)
+                        """
+                        SELECT set_config('lock_timeout', \(Self.milliseconds(lockTimeout)), true),
+                               set_config('idle_in_transaction_session_timeout', \(Self.milliseconds(Self.idleTransactionTimeout)), true)
+                        """, logger: logger)
                     let result = try await body(connection)
                     try await connection.query("COMMIT", logger: logger)
                     return result
@@ -44,6 +52,14 @@ extension PostgresStatusStore {
     func rows(_ statement: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
         try await connection.query(statement, logger: logger).collect()
     }
+
+    /// The longest a transaction may sit idle between statements; every transaction here runs
+    /// its statements back to back (nothing awaited in between takes more than a signature).
+    static let idleTransactionTimeout: Duration = .seconds(10)
+
+    /// `busyTimeout` as a lock timeout: PostgreSQL's 0 would wait for ever, where SQLite's 0
+    /// fails at once.
+    var lockTimeout: Duration { max(busyTimeout, .milliseconds(1)) }
 
     static func milliseconds(_ duration: Duration) -> String {
         "\(max(0, duration.wholeMilliseconds))ms"
