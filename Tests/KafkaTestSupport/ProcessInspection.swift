@@ -18,27 +18,3 @@ struct ProcessStat {
         self.parent = parent
     }
 }
-
-/// Whether a process holds the socket listening on a local TCP port, from /proc/net/tcp (the
-/// socket's inode) and the process's file descriptors.
-enum ListeningSocket {
-    static func isHeld(port: Int, by pid: pid_t) -> Bool {
-        guard let inode = listeningInode(port: port) else { return false }
-        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        return descriptors.contains { descriptor in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")) == "socket:[\(inode)]"
-        }
-    }
-
-    private static func listeningInode(port: Int) -> String? {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
-        let hexPort = String(format: "%04X", port)
-        for line in table.split(separator: "\n").dropFirst() {
-            let columns = line.split(separator: " ")
-            // sl, local_address, rem_address, st, tx:rx, tr:when, retrnsmt, uid, timeout, inode
-            guard columns.count > 9, columns[1].hasSuffix(":\(hexPort)"), columns[3] == "0A" else { continue }
-            return String(columns[9])
-        }
-        return nil
-    }
-}

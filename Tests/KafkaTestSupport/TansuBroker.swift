@@ -76,12 +76,12 @@ public final class TansuBroker: Sendable {
         // whole deadline, and the broker is usually up by then.
         let deadline = ContinuousClock.now + .seconds(30)
         while shell.isRunning {
-            // Another process may hold the port (it was free when picked): only a listening
-            // socket our broker holds counts, or the test would talk to someone else's broker.
-            if Self.accepts(port: port), let broker = Self.brokerPID(shell: shell.processIdentifier),
-               ListeningSocket.isHeld(port: port, by: broker)
-            {
-                return
+            if Self.accepts(port: port) {
+                // A broker that lost the port race exits at once (and its watchdog within 0.1 s);
+                // make sure ours is the one listening.
+                try await Task.sleep(for: .milliseconds(250))
+                if shell.isRunning { return }
+                break
             }
             if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
