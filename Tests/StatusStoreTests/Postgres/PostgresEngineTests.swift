@@ -171,8 +171,11 @@ struct PostgresEngineTests {
     private func withTwoHosts(
         _ settings: PostgresSettings, _ body: (PostgresStatusStore, PostgresStatusStore) async throws -> Void
     ) async throws {
-        try await PostgresStatusStore.with(settings, logger: logger, now: { fixedNow }) { first in
-            try await PostgresStatusStore.with(settings, logger: logger, now: { fixedNow }) { second in
+        // Each host waits for the other's row locks as long as it takes: these tests are about
+        // who gets what, and next to the other suites on two cores a lock holder can wait
+        // seconds for a thread (a worker retries a lock timeout; these would only fail).
+        try await PostgresStatusStore.with(settings, busyTimeout: .seconds(60), logger: logger, now: { fixedNow }) { first in
+            try await PostgresStatusStore.with(settings, busyTimeout: .seconds(60), logger: logger, now: { fixedNow }) { second in
                 try await body(first, second)
             }
         }

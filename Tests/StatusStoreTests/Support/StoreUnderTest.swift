@@ -74,10 +74,11 @@ func withStoresSharingOneDatabase<T>(
     case .postgres:
         return try await withPostgresDatabase { settings in
             // Each store its own client and pool, as each host has; they open one after the
-            // other, the first migrating.
+            // other, the first migrating. They wait for each other's row locks as long as it
+            // takes: next to the other suites on two cores a holder can wait seconds for a thread.
             func open(_ opened: [any StatusStore]) async throws -> T {
                 guard opened.count < count else { return try await body(opened) }
-                return try await PostgresStatusStore.with(settings, logger: postgresLogger, now: now) { store in
+                return try await PostgresStatusStore.with(settings, busyTimeout: .seconds(30), logger: postgresLogger, now: now) { store in
                     try await open(opened + [store])
                 }
             }
