@@ -11,23 +11,13 @@ extension PostgresStatusStore {
         let now = StoredTime.rounded(self.now())
         try await transaction { connection in
             try await Lease.require(fence, connection, logger, now: try await StoreClock.now(connection, logger))
-            let sender = fence.sender.checksummed
             var counts = StatusCounter()
             for state in states {
                 guard let stored = try await connection.first("SELECT * FROM requests WHERE id = \(state.id.description) FOR UPDATE", logger) else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
                 }
                 var row = try RequestRow.decode(stored)
-                guard state.sender == fence.sender, row.fromAddress == sender else {
-                    throw StatusStoreError(.fenced, "request \(state.id) is sent by \(row.fromAddress), not by \(fence.sender) whose lease this write holds")
-                }
-                let before = row.status
-                if row.outcome != nil, state.status.rawValue != before {
-                    throw StatusStoreError(
-                        .finalStatus,
-                        "request \(state.id) is \(before), which is final; its lifecycle cannot become \(state.status). This is a bug in the worker: report it with the request id")
-                }
-                try row.apply(state)
+                let before = try row.save(state, under: fence)
                 if row.status != before {
                     counts.moved(from: before, to: row.status)
                     row.sequence += 1
@@ -49,7 +39,7 @@ extension PostgresStatusStore {
                     guard let from else {
                         throw StatusStoreError(.unknownRequest, "cannot store attempt \(attempt.number) of request \(attempt.requestID): no such request is stored")
                     }
-                    guard from == sender else {
+                    guard from == fence.sender.checksummed else {
                         throw StatusStoreError(.fenced, "request \(attempt.requestID) is sent by \(from), not by \(fence.sender) whose lease this write holds")
                     }
                 }

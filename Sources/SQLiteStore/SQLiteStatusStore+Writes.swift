@@ -15,21 +15,11 @@ extension SQLiteStatusStore {
         let durable = states.contains { $0.isFinal || $0.versions.count > 1 }
         try await write(durable ? .durable : .relaxed) { db in
             try Lease.require(fence, db, now: try StoreClock.now(db))
-            let sender = fence.sender.checksummed
             for state in states {
                 guard var row = try RequestRow.fetchOne(db, key: state.id.description) else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
                 }
-                guard state.sender == fence.sender, row.fromAddress == sender else {
-                    throw StatusStoreError(.fenced, "request \(state.id) is sent by \(row.fromAddress), not by \(fence.sender) whose lease this write holds")
-                }
-                let before = row.status
-                if row.outcome != nil, state.status.rawValue != before {
-                    throw StatusStoreError(
-                        .finalStatus,
-                        "request \(state.id) is \(before), which is final; its lifecycle cannot become \(state.status). This is a bug in the worker: report it with the request id")
-                }
-                try row.apply(state)
+                let before = try row.save(state, under: fence)
                 if row.status != before {
                     try StatusCounter.moved(from: before, to: row.status, db)
                     row.sequence += 1
@@ -50,7 +40,7 @@ extension SQLiteStatusStore {
                     guard let from else {
                         throw StatusStoreError(.unknownRequest, "cannot store attempt \(attempt.number) of request \(attempt.requestID): no such request is stored")
                     }
-                    guard from == sender else {
+                    guard from == fence.sender.checksummed else {
                         throw StatusStoreError(.fenced, "request \(attempt.requestID) is sent by \(from), not by \(fence.sender) whose lease this write holds")
                     }
                 }

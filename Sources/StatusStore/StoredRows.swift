@@ -121,6 +121,22 @@ package struct RequestRow: Codable, Sendable {
     }
 
     /// Copies the lifecycle's fields into the row.
+    /// Takes `state` for a save under `fence`: the request must be the fence's sender's, and a
+    /// final one cannot change status. Returns the status the row had before.
+    package mutating func save(_ state: LifecycleState, under fence: LeaseFence) throws -> String {
+        guard state.sender == fence.sender, fromAddress == fence.sender.checksummed else {
+            throw StatusStoreError(.fenced, "request \(state.id) is sent by \(fromAddress), not by \(fence.sender) whose lease this write holds")
+        }
+        let before = status
+        if outcome != nil, state.status.rawValue != before {
+            throw StatusStoreError(
+                .finalStatus,
+                "request \(state.id) is \(before), which is final; its lifecycle cannot become \(state.status). This is a bug in the worker: report it with the request id")
+        }
+        try apply(state)
+        return before
+    }
+
     package mutating func apply(_ state: LifecycleState) throws {
         status = state.status.rawValue
         acceptedVersion = state.acceptedVersion
