@@ -55,8 +55,14 @@ extension PostgresStatusStore {
         try await transaction { connection in try await Lease.acquire(sender: sender, owner: owner, length: length, connection, logger) }
     }
 
-    public func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence? {
-        try await transaction { connection in try await Lease.renew(fence, length: length, connection, logger) }
+    /// A transaction per lease: the server takes concurrent writers, and one transaction
+    /// locking many lease rows could meet an intake that share-locks them in another order.
+    public func renewLeases(_ fences: [LeaseFence], length: Duration) async throws -> [LeaseFence?] {
+        var renewed: [LeaseFence?] = []
+        for fence in fences {
+            renewed.append(try await transaction { connection in try await Lease.renew(fence, length: length, connection, logger) })
+        }
+        return renewed
     }
 
     public func releaseLease(_ fence: LeaseFence) async throws {

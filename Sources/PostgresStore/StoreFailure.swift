@@ -1,5 +1,6 @@
 import PostgresNIO
 import StatusStore
+import _ConnectionPoolModule
 
 /// What a PostgreSQL failure becomes: transient failures of the server or the connection are
 /// `busy` or `storageFailure` (``StatusStoreError/isTransient``), with words an operator can
@@ -7,6 +8,13 @@ import StatusStore
 enum StoreFailure {
     static func mapped(_ error: any Error) -> any Error {
         if let error = error as? StatusStoreError { return error }
+        if let pool = error as? ConnectionPoolError {
+            if pool == .requestCancelled { return CancellationError() }
+            // The pool gave up connecting for now (its circuit breaker) or is shutting down.
+            return StatusStoreError(
+                .storageFailure,
+                "no connection to the status store's PostgreSQL server (\(error)); nothing was written. Check that the server named by store.url is up and reachable")
+        }
         guard let error = error as? PSQLError else { return error }
         if let state = sqlState(error) {
             return server(state: state, message: error.serverInfo?[.message] ?? "no message")

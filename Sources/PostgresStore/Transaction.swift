@@ -13,10 +13,12 @@ extension PostgresStatusStore {
     ///
     /// Failures of the server or the connection are thrown as ``StatusStoreError`` (transient
     /// ones as `busy` or `storageFailure`, see `StoreFailure`), so callers can tell "try again"
-    /// from "this will never work". The body must not keep the connection.
+    /// from "this will never work"; so is a call that got no connection within
+    /// `connectionWait` (a server that went away). The body must not keep the connection.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
+            return try await bounded { leased in try await client.withConnection { connection in
+                leased()
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     try await connection.query(
@@ -32,7 +34,7 @@ extension PostgresStatusStore {
                     _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
                 }
-            }
+            } }
         } catch {
             throw StoreFailure.mapped(error)
         }
@@ -42,7 +44,12 @@ extension PostgresStatusStore {
     /// its own): for reads.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await bounded { leased in
+                try await client.withConnection { connection in
+                    leased()
+                    return try await body(connection)
+                }
+            }
         } catch {
             throw StoreFailure.mapped(error)
         }

@@ -9,7 +9,7 @@ enum Lease {
     /// Throws `.fenced` unless `fence` still holds the sender at `now` (store clock, ms).
     static func require(_ fence: LeaseFence, _ db: Database, now: Int64) throws {
         let row = try Row.fetchOne(
-            db, sql: "SELECT owner, epoch, expires_at FROM sender_leases WHERE sender = ?", arguments: [fence.sender.checksummed])
+            db.cachedStatement(sql: "SELECT owner, epoch, expires_at FROM sender_leases WHERE sender = ?"), arguments: [fence.sender.checksummed])
         guard let row, row["owner"] as String == fence.owner, row["epoch"] as Int64 == fence.epoch, row["expires_at"] as Int64 > now else {
             throw StatusStoreError(
                 .fenced,
@@ -41,9 +41,8 @@ enum Lease {
     static func renew(_ fence: LeaseFence, length: Duration, _ db: Database) throws -> LeaseFence? {
         let now = try StoreClock.now(db)
         let expires = now + length.wholeMilliseconds
-        try db.execute(
-            sql: "UPDATE sender_leases SET expires_at = ? WHERE sender = ? AND owner = ? AND epoch = ? AND expires_at > ?",
-            arguments: [expires, fence.sender.checksummed, fence.owner, fence.epoch, now])
+        try db.cachedStatement(sql: "UPDATE sender_leases SET expires_at = ? WHERE sender = ? AND owner = ? AND epoch = ? AND expires_at > ?")
+            .execute(arguments: [expires, fence.sender.checksummed, fence.owner, fence.epoch, now])
         guard db.changesCount == 1 else { return nil }
         return LeaseFence(sender: fence.sender, owner: fence.owner, epoch: fence.epoch, expiresAt: StoredTime.date(expires))
     }

@@ -48,7 +48,7 @@ private struct Intake {
         var taken = state.nonces
         do {
             try db.inSavepoint {
-                if let stored = try RequestRow.fetchOne(db, key: request.id.description) {
+                if let stored = try RequestRow.stored(request.id.description, db) {
                     let versions = try VersionRow.versions(of: [stored.id], db)[stored.id] ?? []
                     result = .existing(try stored.stored(versions: versions))
                     return .commit

@@ -16,9 +16,10 @@ extension SQLiteStatusStore {
         try await write(durable ? .durable : .relaxed) { db in
             try Lease.require(fence, db, now: try StoreClock.now(db))
             for state in states {
-                guard var row = try RequestRow.fetchOne(db, key: state.id.description) else {
+                guard var row = try RequestRow.stored(state.id.description, db) else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
                 }
+                let stored = row
                 let before = try row.save(state, under: fence)
                 if row.status != before {
                     try StatusCounter.moved(from: before, to: row.status, db)
@@ -26,9 +27,12 @@ extension SQLiteStatusStore {
                     try Outbox.add(state.event(sequence: row.sequence, at: now), db, now: now)
                 }
                 row.updatedAt = StoredTime.millis(now)
-                try row.update(db)
-                let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) FROM versions WHERE request_id = ?", arguments: [row.id]) ?? 0
-                for version in state.versions where version.number > stored {
+                // Only the columns that moved: the table has fifteen indexes, and writing every
+                // column rewrote an entry in each of them for every change of a lane.
+                try row.updateChanges(db, from: stored)
+                let storedVersions = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(MAX(number), 0) FROM versions WHERE request_id = ?"), arguments: [row.id]) ?? 0
+                for version in state.versions where version.number > storedVersions {
                     try VersionRow(version, of: state.id).insert(db)
                 }
             }
@@ -36,7 +40,7 @@ extension SQLiteStatusStore {
             for attempt in attempts {
                 if !saved.contains(attempt.requestID) {
                     let from = try String.fetchOne(
-                        db, sql: "SELECT from_address FROM requests WHERE id = ?", arguments: [attempt.requestID.description])
+                        db.cachedStatement(sql: "SELECT from_address FROM requests WHERE id = ?"), arguments: [attempt.requestID.description])
                     guard let from else {
                         throw StatusStoreError(.unknownRequest, "cannot store attempt \(attempt.number) of request \(attempt.requestID): no such request is stored")
                     }
@@ -54,8 +58,9 @@ extension SQLiteStatusStore {
         try await write(.durable) { db in try Lease.acquire(sender: sender, owner: owner, length: length, db) }
     }
 
-    public func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence? {
-        try await write(.relaxed) { db in try Lease.renew(fence, length: length, db) }
+    public func renewLeases(_ fences: [LeaseFence], length: Duration) async throws -> [LeaseFence?] {
+        guard !fences.isEmpty else { return [] }
+        return try await write(.relaxed) { db in try fences.map { try Lease.renew($0, length: length, db) } }
     }
 
     public func releaseLease(_ fence: LeaseFence) async throws {

@@ -66,9 +66,11 @@ public protocol StatusStore: Sendable {
     /// (then renewed at the same epoch); while another owner holds it, says who and until when.
     func acquireLease(sender: Address, owner: String, length: Duration) async throws -> LeaseAcquisition
 
-    /// Extends a held lease by `length` from now; nil when it was lost (expired and taken, or
-    /// released): the holder must stop working the sender at once.
-    func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence?
+    /// Extends held leases by `length` from now, in one transaction; each answer, in the
+    /// order of `fences`, is nil when that lease was lost (expired and taken, or released):
+    /// its holder must stop working the sender at once. One write for all: a worker renewing
+    /// its senders one write after another behind a busy store let the last ones expire.
+    func renewLeases(_ fences: [LeaseFence], length: Duration) async throws -> [LeaseFence?]
 
     /// Gives the lease up so another owner may take it without waiting for its expiry.
     func releaseLease(_ fence: LeaseFence) async throws
@@ -174,5 +176,12 @@ extension StatusStore {
     /// `markRetried(original:as:audit:)` without an audit entry.
     public func markRetried(original: RequestID, as retry: RequestID) async throws -> RetryLink {
         try await markRetried(original: original, as: retry, audit: nil)
+    }
+}
+
+extension StatusStore {
+    /// Extends one held lease (see ``renewLeases(_:length:)``); nil when it was lost.
+    public func renewLease(_ fence: LeaseFence, length: Duration) async throws -> LeaseFence? {
+        try await renewLeases([fence], length: length).first ?? nil
     }
 }

@@ -96,6 +96,25 @@ struct LeaseTests {
         }
     }
 
+    /// A worker renews all its leases in one write: each answer in the order asked, a lost
+    /// one nil, the others extended.
+    @Test(arguments: StoreKind.allCases)
+    func renewingManyLeasesAnswersEachInOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let fenceA = try await lease(store, senderA, length: .seconds(60))
+            let fenceB = try await lease(store, senderB, length: .seconds(60))
+            try await store.releaseLease(fenceB)
+            let renewed = try await store.renewLeases([fenceA, fenceB, fenceA], length: .seconds(300))
+            #expect(renewed.count == 3)
+            #expect(renewed[1] == nil)
+            let first = try #require(renewed[0])
+            #expect(first.sender == senderA && first.epoch == fenceA.epoch && first.expiresAt > fenceA.expiresAt.addingTimeInterval(200))
+            #expect(renewed[2]?.epoch == fenceA.epoch)
+            #expect(try await store.leases().first { $0.sender == senderA }?.expiresAt == renewed[2]?.expiresAt)
+            #expect(try await store.renewLeases([], length: .seconds(300)).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func releasingLetsAnotherOwnerTakeTheLeaseAtOnce(kind: StoreKind) async throws {
         try await withStore(kind) { store in
