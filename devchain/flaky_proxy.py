@@ -18,7 +18,9 @@ lose the answers of sends alone while the caller's reads are answered.
 `POST /_proxy/outage {"seconds": S}` takes the proxy down for S seconds: it stops listening
 (connections are refused) and cuts the connections it holds, then listens on the same port
 again. Prints `READY http://HOST:PORT` on stdout;
-`GET /stats` and SIGTERM (on stderr) report per-outcome counters.
+`GET /stats` and SIGTERM (on stderr) report per-outcome counters; `requests` counts the HTTP
+requests that got a draw, `batches` those of them that were batches and `calls` the calls they
+carried (a single request is one call).
 """
 
 import argparse
@@ -37,7 +39,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 log = logging.getLogger("flaky-proxy")
 
 ERROR_KINDS = ("http_502", "http_503", "rpc_internal_error", "rpc_timeout")
-COUNTERS = ("requests", "ok", "silent_forwarded", "silent_dropped", *ERROR_KINDS,
+COUNTERS = ("requests", "batches", "calls", "ok", "silent_forwarded", "silent_dropped", *ERROR_KINDS,
             "upstream_failed", "max_in_flight", "dev_passthrough", "passthrough", "outages")
 UPSTREAM_CONNECTIONS = 64   # the upstream node is thread-per-connection: bound it
 
@@ -99,6 +101,9 @@ class FlakyProxy:
         arrived = time.monotonic()
         self.in_flight += 1
         self.stats["requests"] += 1
+        calls = _call_count(body)
+        self.stats["calls"] += calls if calls is not None else 1
+        self.stats["batches"] += calls is not None
         self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.in_flight)
         try:
             return await self._serve(request, body, outcome, arrived)
@@ -190,6 +195,18 @@ def _only_dev_calls(body: bytes) -> bool:
     return bool(calls) and all(
         isinstance(call, dict) and isinstance(call.get("method"), str) and call["method"].startswith("dev_")
         for call in calls)
+
+
+def _call_count(body: bytes) -> int | None:
+    """The number of calls in a batch body; None for a single call (or a body that does not
+    parse, which the node answers with one error)."""
+    if not body.lstrip().startswith(b"["):
+        return None
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return len(parsed) if isinstance(parsed, list) else None
 
 
 def _calls_any(body: bytes, methods: frozenset[str] | None) -> bool:

@@ -4,7 +4,7 @@
         [--pool-account-slots 16] [--pool-global-slots 5120] [--pool-account-queue 64]
         [--pool-global-queue 1024] [--pool-lifetime 10800]
         [--seed N] [--evict-probability P] [--reorg-every K] [--reorg-depth D]
-        [--reorg-drop-probability P]
+        [--reorg-drop-probability P] [--max-batch 1000] [--without-methods eth_getBlockReceipts,...]
 
 Prints `READY http://HOST:PORT` on stdout once listening; logs go to stderr. SIGHUP
 restarts the node without its pool (as `dev_restart`). See devchain/README.md.
@@ -25,7 +25,7 @@ DEFAULT_CHAIN_ID = 131277322940537
 MAX_BODY = 16 * 1024 * 1024
 
 
-def make_handler(methods: rpc.Methods):
+def make_handler(methods: rpc.Methods, max_batch: int = rpc.DEFAULT_MAX_BATCH):
     class Handler(BaseHTTPRequestHandler):
         # Keep-alive plus no Nagle: ~100 tx/s instead of 14-19 (measured here).
         protocol_version = "HTTP/1.1"
@@ -40,7 +40,7 @@ def make_handler(methods: rpc.Methods):
             if methods.node.is_down():   # restarting: the call is cut off unanswered
                 self.close_connection = True
                 return
-            self._reply(200, rpc.handle_body(methods, body), "application/json")
+            self._reply(200, rpc.handle_body(methods, body, max_batch), "application/json")
 
         def do_GET(self):
             self._reply(405, b"POST JSON-RPC 2.0 requests\n", "text/plain")
@@ -74,6 +74,10 @@ def main() -> int:
     parser.add_argument("--block-time", type=float, default=1.0,
                         help="seconds between blocks; 0 mines as soon as transactions are executable")
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--max-batch", type=int, default=rpc.DEFAULT_MAX_BATCH,
+                        help="calls a batch may hold (geth's --rpc.batch-request-limit); more get one 'batch too large' error")
+    parser.add_argument("--without-methods", default="",
+                        help="comma-separated methods answered -32601 'does not exist', as a node without them")
     pool = parser.add_argument_group("pool limits (geth's txpool defaults)")
     defaults = PoolLimits()
     pool.add_argument("--pool-account-slots", type=int, default=defaults.account_slots,
@@ -99,6 +103,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 0 <= args.evict_probability <= 1 or not 0 <= args.reorg_drop_probability <= 1:
         parser.error("probabilities must be within 0 and 1")
+    if args.max_batch < 1:
+        parser.error("need --max-batch >= 1")
     if args.reorg_every < 0 or args.reorg_depth < 1:
         parser.error("need --reorg-every >= 0 and --reorg-depth >= 1")
     try:
@@ -112,7 +118,8 @@ def main() -> int:
     node = DevNode(args.chain_id, args.block_time, limits,
                    Chaos(args.seed, args.evict_probability, args.reorg_every, args.reorg_depth,
                          args.reorg_drop_probability))
-    server = NodeHTTPServer((args.host, args.port), make_handler(rpc.Methods(node)))
+    without = frozenset(name.strip() for name in args.without_methods.split(",") if name.strip())
+    server = NodeHTTPServer((args.host, args.port), make_handler(rpc.Methods(node, without), args.max_batch))
 
     def shut_down(signum, frame):
         logging.info("signal %d: shutting down", signum)

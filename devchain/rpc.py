@@ -22,13 +22,14 @@ DEFAULT_TIP = 10**9  # geth's suggestion when blocks carry no transactions to le
 class Methods(DevMethods):
     """One method per JSON-RPC method; each takes the params list."""
 
-    def __init__(self, node: DevNode) -> None:
+    def __init__(self, node: DevNode, without: frozenset[str] = frozenset()) -> None:
         self.node = node
         self.ledger = node.ledger
+        self.without = without   # methods answered as a node that lacks them (older clients)
 
     def dispatch(self, method: str, params: list):
         handler = getattr(self, method, None) if method.startswith(
-            ("eth_", "net_", "web3_", "txpool_", "dev_")) else None
+            ("eth_", "net_", "web3_", "txpool_", "dev_")) and method not in self.without else None
         if handler is None:
             raise RPCError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
         return handler(params)
@@ -188,15 +189,26 @@ class Methods(DevMethods):
         transactions = self.ledger.transactions
         return _block_json(mined, [transactions.get(h) for h in mined.tx_hashes] if full else None)
 
-    def eth_getBlockByNumber(self, params):
-        tag = param(params, 0, "number")
+    def _mined_number(self, tag) -> int | None:
+        """The block number `tag` names, None for one not mined yet (geth answers null)."""
         try:
-            number = self.block_number_of(tag)
+            return self.block_number_of(tag)
         except RPCError as error:
             if error.code == SERVER_ERROR:
                 return None
             raise
-        return self._block(number, bool(param(params, 1, "fullTx", False)))
+
+    def eth_getBlockByNumber(self, params):
+        number = self._mined_number(param(params, 0, "number"))
+        return None if number is None else self._block(number, bool(param(params, 1, "fullTx", False)))
+
+    def eth_getBlockReceipts(self, params):
+        """Every receipt of a block, in block order (geth's answer; null for a block not mined)."""
+        number = self._mined_number(param(params, 0, "block"))
+        mined = None if number is None else self.ledger.block(number)
+        if mined is None:
+            return None
+        return [receipt for receipt in map(self.ledger.receipts.get, mined.tx_hashes) if receipt is not None]
 
     def eth_getBlockByHash(self, params):
         block_hash = parse_bytes(param(params, 0, "hash"), "hash", 32)
@@ -274,8 +286,14 @@ def _execution_error(computation) -> RPCError:
 
 # Envelope -----------------------------------------------------------------------------
 
-def handle_body(methods: Methods, body: bytes) -> bytes:
-    """Answers one HTTP body: a single request or a batch."""
+DEFAULT_MAX_BATCH = 1000   # geth's --rpc.batch-request-limit
+
+
+def handle_body(methods: Methods, body: bytes, max_batch: int = DEFAULT_MAX_BATCH) -> bytes:
+    """Answers one HTTP body: a single request or a batch (one answer per element, in order).
+
+    A batch of more than `max_batch` elements is answered as geth does: an array holding one
+    -32600 `batch too large` error that carries the id of the batch's first call."""
     try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -283,6 +301,9 @@ def handle_body(methods: Methods, body: bytes) -> bytes:
     if isinstance(request, list):
         if not request:
             return _encode(_error_response(None, RPCError(INVALID_REQUEST, "empty batch")))
+        if len(request) > max_batch:
+            first_id = next((item.get("id") for item in request if isinstance(item, dict) and "id" in item), None)
+            return _encode([_error_response(first_id, RPCError(INVALID_REQUEST, "batch too large"))])
         return _encode([_answer(methods, item) for item in request])
     return _encode(_answer(methods, request))
 

@@ -67,4 +67,10 @@ extension ChainRPCClient {
     public func block(_ tag: BlockTag) async throws(ChainRPCError) -> Block? {
         try await call("eth_getBlockByNumber", [tag.jsonValue, .bool(false)])
     }
+
+    /// Every receipt of a block (`eth_getBlockReceipts`: geth, Erigon, Nethermind, Besu and
+    /// Reth serve it); nil when the node has no such block.
+    public func blockReceipts(_ tag: BlockTag) async throws(ChainRPCError) -> [TransactionReceipt]? {
+        try await call("eth_getBlockReceipts", [tag.jsonValue])
+    }
 }

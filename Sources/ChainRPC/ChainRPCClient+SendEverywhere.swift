@@ -16,14 +16,14 @@ extension ChainRPCClient {
     /// (`call`).
     public func sendRawTransactionEverywhere(_ raw: [UInt8]) async -> [Result<TxHashAnswer, ChainRPCError>] {
         let method = "eth_sendRawTransaction"
-        let body = Self.encodeRequest(method: method, params: [.string(Hex.encode(raw))])
+        let body = Self.encodeCall(method: method, params: [.string(Hex.encode(raw))])
         let targets = await health.healthyOrAll()
         return await withTaskGroup(of: Result<TxHashAnswer, ChainRPCError>.self) { group in
             for index in targets {
                 let endpoint = configuration.endpoints[index]
                 group.addTask {
                     let started = ContinuousClock.now
-                    let answer = await attempt(body, to: endpoint, as: TxHash.self)
+                    let answer = await attempt(body, to: index, as: TxHash.self)
                     // Sends count for the node's metrics and liveness like every other call.
                     observer?.observe(
                         RPCCallObservation(

@@ -16,13 +16,20 @@ import NIOHTTP1
 /// next endpoint; any other failure is definitive and thrown at once. Failover is safe for
 /// `eth_sendRawTransaction`: the same signed bytes have the same hash on every node, so a
 /// transaction reaches the chain at most once however many nodes receive it. Worst case a call
-/// takes `callTimeout` once per endpoint.
+/// takes `callTimeout` once per endpoint (plus its wait for a connection).
+///
+/// Calls are not connections: under `call`, the calls to one endpoint queue in an
+/// ``EndpointBatcher`` and go out as JSON-RPC batches of up to `batchSize`, over at most
+/// `maxConnectionsPerEndpoint` connections, so tens of thousands of slow calls need only
+/// hundreds of sockets. Every call still gets its own answer, failure and classification.
 public struct ChainRPCClient: Sendable {
     public let configuration: ChainRPCConfiguration
     private let httpClient: HTTPClient
     let health: EndpointHealthMonitor
     private let logger: Logger
     let observer: (any RPCCallObserver)?
+    /// One per endpoint, in the order of `configuration.endpoints`; shared by copies.
+    private let batchers: [EndpointBatcher]
 
     /// - Parameter observer: told about every call to every endpoint (metrics).
     public init(
@@ -37,6 +44,11 @@ public struct ChainRPCClient: Sendable {
         self.observer = observer
         self.health = EndpointHealthMonitor(
             endpointCount: configuration.endpoints.count, policy: configuration.health)
+        self.batchers = configuration.endpoints.map { endpoint in
+            EndpointBatcher(policy: configuration.batchPolicy) { body, calls in
+                await Self.post(body, calls: calls, to: endpoint, httpClient: httpClient, configuration: configuration, logger: logger)
+            }
+        }
     }
 
     /// Calls `method` with `params` and decodes the result as `Result` (use an Optional for
@@ -46,12 +58,12 @@ public struct ChainRPCClient: Sendable {
         _ params: [JSONValue] = [],
         as type: Result.Type = Result.self
     ) async throws(ChainRPCError) -> Result {
-        let body = Self.encodeRequest(method: method, params: params)
+        let body = Self.encodeCall(method: method, params: params)
         let order = await health.attemptOrder()
         for (tried, index) in order.enumerated() {
             let endpoint = configuration.endpoints[index]
             let started = ContinuousClock.now
-            let answer = await attempt(body, to: endpoint, as: type)
+            let answer = await attempt(body, to: index, as: type)
             if let observer {
                 observer.observe(
                     RPCCallObservation(
@@ -86,37 +98,59 @@ public struct ChainRPCClient: Sendable {
             failure: .transport(.other("no endpoint configured")))
     }
 
-    /// One call to one endpoint, bounded by `callTimeout` from request to last body byte.
+    /// One call to one endpoint (by its index in `configuration.endpoints`), through that
+    /// endpoint's batcher.
     func attempt<Result: Decodable & Sendable>(
-        _ body: ByteBuffer,
-        to endpoint: RPCEndpoint,
+        _ call: [UInt8],
+        to index: Int,
         as type: Result.Type
     ) async -> Swift.Result<Result, RPCFailure> {
-        let request = makeRequest(body, to: endpoint)
+        guard batchers.indices.contains(index) else {
+            return .failure(.transport(.other("no endpoint number \(index) is configured")))
+        }
+        switch await batchers[index].submit(call) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .answer(let status, let body):
+            return JSONRPCResponseParser.parse(status: status, body: body, as: type)
+        }
+    }
+
+    /// One HTTP POST of `calls` calls, bounded by `callTimeout` from now (the batch has its
+    /// connection) to the last body byte, and by `maxResponseBytes` for each call in it.
+    private static func post(
+        _ body: [UInt8],
+        calls: Int,
+        to endpoint: RPCEndpoint,
+        httpClient: HTTPClient,
+        configuration: ChainRPCConfiguration,
+        logger: Logger
+    ) async -> Swift.Result<(status: Int, body: [UInt8]), RPCFailure> {
+        let request = makeRequest(ByteBuffer(bytes: body), to: endpoint, headers: configuration.headers)
         let timeout = configuration.callTimeout
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let maxBytes = configuration.maxResponseBytes
-        let client = httpClient
-        let logger = logger
+        let (product, overflow) = configuration.maxResponseBytes.multipliedReportingOverflow(by: max(1, calls))
+        let maxBytes = overflow ? Int.max : product
         do {
-            let (status, answer) = try await Self.withTimeout(timeout) {
-                let response = try await client.execute(request, deadline: deadline, logger: logger)
+            let (status, answer) = try await withTimeout(timeout) {
+                let response = try await httpClient.execute(request, deadline: deadline, logger: logger)
                 let answer = try await response.body.collect(upTo: maxBytes)
                 return (Int(response.status.code), answer)
             }
-            return JSONRPCResponseParser.parse(status: status, body: answer.readableBytesView, as: type)
+            return .success((status, Array(answer.readableBytesView)))
         } catch is NIOTooManyBytesError {
-            return .failure(.malformedResponse(reason: "answer larger than \(maxBytes) bytes"))
+            return .failure(.malformedResponse(
+                reason: "answer larger than \(maxBytes) bytes for \(calls) calls (rpc: maxResponseBytes, \(configuration.maxResponseBytes) a call)"))
         } catch {
             return .failure(.transport(TransportFault(error)))
         }
     }
 
-    private func makeRequest(_ body: ByteBuffer, to endpoint: RPCEndpoint) -> HTTPClientRequest {
+    private static func makeRequest(_ body: ByteBuffer, to endpoint: RPCEndpoint, headers: [String: String]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        for (name, value) in configuration.headers {
+        for (name, value) in headers {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(body)
@@ -140,10 +174,11 @@ public struct ChainRPCClient: Sendable {
         }
     }
 
-    static func encodeRequest(method: String, params: [JSONValue]) -> ByteBuffer {
+    /// The call as a JSON object without its `id` (the batcher numbers it).
+    static func encodeCall(method: String, params: [JSONValue]) -> [UInt8] {
         // Encoding strings, numbers and containers of them cannot fail.
-        let data = (try? JSONEncoder().encode(JSONRPCRequest(method: method, params: params))) ?? Data()
-        return ByteBuffer(data: data)
+        let data = (try? JSONEncoder().encode(JSONRPCCall(method: method, params: params))) ?? Data("{}".utf8)
+        return Array(data)
     }
 }
 

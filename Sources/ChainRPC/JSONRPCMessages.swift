@@ -1,10 +1,9 @@
 import Foundation
 
-/// The body of one JSON-RPC 2.0 call.
-struct JSONRPCRequest: Encodable {
+/// One JSON-RPC 2.0 call without its `id`: the endpoint's batcher numbers the calls of a
+/// batch when it sends them (see ``EndpointBatcher/body(of:plain:)``).
+struct JSONRPCCall: Encodable {
     let jsonrpc = "2.0"
-    /// One call per HTTP request, so a constant id suffices to pair the answer.
-    let id = 1
     let method: String
     let params: [JSONValue]
 }

@@ -43,6 +43,9 @@ public enum TransportFault: Sendable, Hashable, CustomStringConvertible {
     case connectionClosed
     /// The calling task was cancelled.
     case cancelled
+    /// No connection to the endpoint came free within the connection wait: the call was
+    /// queued, never sent.
+    case noConnectionFree
     /// Any other transport error, with its text.
     case other(String)
 
@@ -53,6 +56,8 @@ public enum TransportFault: Sendable, Hashable, CustomStringConvertible {
         case .connectionRefused: "connection refused"
         case .connectionClosed: "connection closed before the answer was complete"
         case .cancelled: "the call was cancelled"
+        case .noConnectionFree:
+            "no connection to the endpoint came free within rpc.connectionWait; the call was never sent (raise rpc.connections or rpc.batchSize)"
         case .other(let text): text
         }
     }

@@ -6,13 +6,22 @@ extension DevChain {
         public var pool: PoolLimits
         /// Random evictions and automatic reorgs, for chaos runs.
         public var chaos: Chaos
+        /// Calls a JSON-RPC batch may hold (geth's `--rpc.batch-request-limit`) [1000].
+        public var maxBatch: Int?
+        /// Methods the node answers as one without them (-32601), e.g. `eth_getBlockReceipts`.
+        public var withoutMethods: [String]
 
-        public init(pool: PoolLimits = .init(), chaos: Chaos = .init()) {
+        public init(pool: PoolLimits = .init(), chaos: Chaos = .init(), maxBatch: Int? = nil, withoutMethods: [String] = []) {
             self.pool = pool
             self.chaos = chaos
+            self.maxBatch = maxBatch
+            self.withoutMethods = withoutMethods
         }
 
-        var arguments: [String] { pool.arguments + chaos.arguments }
+        var arguments: [String] {
+            pool.arguments + chaos.arguments + (maxBatch.map { ["--max-batch", String($0)] } ?? [])
+                + (withoutMethods.isEmpty ? [] : ["--without-methods", withoutMethods.joined(separator: ",")])
+        }
     }
 
     /// geth's txpool limits (`--txpool.*`): nil keeps geth's default, in brackets.

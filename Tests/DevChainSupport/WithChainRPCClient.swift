@@ -1,13 +1,15 @@
 import AsyncHTTPClient
 import ChainRPC
 
-/// Runs `body` with a ``ChainRPCClient`` on its own `HTTPClient`, shut down afterwards.
+/// Runs `body` with a ``ChainRPCClient`` on its own `HTTPClient`, shut down afterwards;
+/// `observer` is told of every call.
 public func withChainRPCClient<T: Sendable>(
     _ configuration: ChainRPCConfiguration,
+    observer: (any RPCCallObserver)? = nil,
     _ body: (ChainRPCClient) async throws -> T
 ) async throws -> T {
     let httpClient = HTTPClient(configuration: configuration.httpClientConfiguration())
-    let client = ChainRPCClient(httpClient: httpClient, configuration: configuration)
+    let client = ChainRPCClient(httpClient: httpClient, configuration: configuration, observer: observer)
     do {
         let result = try await body(client)
         try await httpClient.shutdown()

@@ -47,6 +47,10 @@ def test_transfer_is_mined_with_a_complete_receipt(rpc):
     assert tx["chainId"] == hex(CHAIN_ID)
     assert int(rpc("eth_getBalance", RECIPIENT, "latest"), 16) == before + 12345
     assert rpc("eth_getBlockByHash", block["hash"], True)["transactions"][int(receipt["transactionIndex"], 16)] == tx
+    receipts = rpc("eth_getBlockReceipts", receipt["blockNumber"])
+    assert [r["transactionHash"] for r in receipts] == block["transactions"]
+    assert receipts[int(receipt["transactionIndex"], 16)] == receipt
+    assert rpc("eth_getBlockReceipts", hex(int(rpc("eth_blockNumber"), 16) + 5)) is None
 
 
 def test_legacy_transaction_pays_its_gas_price(rpc):
@@ -245,3 +249,30 @@ def test_identity_errors_and_batches(rpc):
     answers = json.loads(body)
     assert status == 200 and [a["id"] for a in answers] == [7, 8]
     assert answers[0]["result"] == hex(CHAIN_ID) and answers[1]["error"]["code"] == -32601
+
+
+def test_batch_limit_answers_like_geth(start_node):
+    _, client = start_node("--max-batch", "3")
+    at_limit = [{"jsonrpc": "2.0", "id": 10 + i, "method": "eth_chainId", "params": []} for i in range(3)]
+    status, body = client.post(at_limit)
+    assert status == 200 and [a["id"] for a in json.loads(body)] == [10, 11, 12]
+    # One over: geth answers an array of one -32600 error carrying the first call's id.
+    status, body = client.post(at_limit + [{"jsonrpc": "2.0", "id": 13, "method": "eth_chainId", "params": []}])
+    assert status == 200
+    assert json.loads(body) == [{"jsonrpc": "2.0", "id": 10, "error": {"code": -32600, "message": "batch too large"}}]
+
+
+def test_batch_elements_answer_on_their_own(rpc):
+    batch = [{"jsonrpc": "2.0", "id": "a", "method": "eth_blockNumber", "params": []},
+             {"jsonrpc": "2.0", "id": 2, "method": "eth_getBalance", "params": ["0x1234", "latest"]},
+             {"jsonrpc": "2.0", "id": 3, "method": "eth_sendRawTransaction", "params": ["0x02c0"]},
+             "not a request"]
+    status, body = rpc.post(batch)
+    answers = json.loads(body)
+    assert status == 200 and [a["id"] for a in answers] == ["a", 2, 3, None]
+    assert "result" in answers[0]
+    assert answers[1]["error"]["code"] == -32602
+    assert answers[2]["error"]["code"] in (-32000, -32602)
+    assert answers[3]["error"]["code"] == -32600
+    status, body = rpc.post([])
+    assert json.loads(body)["error"] == {"code": -32600, "message": "empty batch"}

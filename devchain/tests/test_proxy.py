@@ -271,3 +271,44 @@ def test_an_outage_command_is_strict(node):
         assert stats(proxy.url)["outages"] == 0
     finally:
         proxy.stop()
+
+
+def test_a_batch_is_one_draw_and_counts_its_calls(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "0")
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_chainId", "params": []} for i in range(50)]
+    try:
+        kind, _, answers = call_once(proxy.url, batch)
+        single = call_once(proxy.url, BLOCK_NUMBER)
+        counters = stats(proxy.url)
+    finally:
+        proxy.stop()
+    assert kind == "ok" and sorted(a["id"] for a in answers) == list(range(50))
+    assert single[0] == "ok"
+    assert counters["requests"] == 2 and counters["batches"] == 1 and counters["calls"] == 51 and counters["ok"] == 2
+
+
+def test_a_silent_batch_answers_none_of_its_calls(node):
+    proxy = flaky(node, "--p-silent", "1", "--p-error", "0", "--silent-forward-fraction", "0")
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_chainId", "params": []} for i in range(20)]
+    try:
+        kind, _, _ = call_once(proxy.url, batch)
+        counters = stats(proxy.url)
+    finally:
+        proxy.stop()
+    assert kind == "silent"
+    assert counters["silent_dropped"] == 1 and counters["calls"] == 20
+
+
+def test_a_failed_batch_fails_whole_over_http_or_per_element(node):
+    proxy = flaky(node, "--p-silent", "0", "--p-error", "1", "--seed", "11")
+    batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_chainId", "params": []} for i in (1, 2, 3)]
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(lambda _: call_once(proxy.url, batch), range(24)))
+    finally:
+        proxy.stop()
+    kinds = {kind for kind, _, _ in results}
+    assert "ok" not in kinds and kinds & {"http_502", "http_503"} and "rpc_error" in kinds
+    for kind, _, detail in results:
+        if kind == "rpc_error":
+            assert sorted(a["id"] for a in detail) == [1, 2, 3] and all("error" in a for a in detail)

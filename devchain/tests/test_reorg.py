@@ -52,6 +52,7 @@ def test_a_reorg_takes_the_receipt_away_and_puts_the_transaction_back_in_the_poo
     assert client("eth_getTransactionReceipt", first["transactionHash"]) == first
     replaced = client("eth_getBlockByNumber", "0x2", False)
     assert replaced["hash"] != old_block["hash"] and replaced["transactions"] == []
+    assert client("eth_getBlockReceipts", "0x2") == []
     assert client("eth_getBlockByNumber", "latest", False)["hash"] == result["newHead"]["hash"]
     # geth still serves a reorganised-away block by its hash.
     assert client("eth_getBlockByHash", old_block["hash"], False)["transactions"] == [tx_hash(second_tx)]
@@ -63,6 +64,7 @@ def test_a_reorg_takes_the_receipt_away_and_puts_the_transaction_back_in_the_poo
     (again,) = client("dev_mine")
     receipt = client("eth_getTransactionReceipt", tx_hash(second_tx))
     assert (receipt["blockNumber"], receipt["blockHash"]) == ("0x4", again["hash"])
+    assert client("eth_getBlockReceipts", "0x4") == [receipt]
     assert client("eth_getBalance", RECIPIENT, "latest") == "0x2"
     assert assert_linked(client) == 4
 
