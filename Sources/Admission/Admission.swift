@@ -7,8 +7,8 @@ import EVMPrimitives
 /// before it produces a request; the worker asks again of every request it consumes, before
 /// the request takes a nonce, because a topic holds whatever anyone with access produced.
 ///
-/// Deny by default: only a configured message type passes, sent to its contract, from its
-/// signer, with data that starts with the one selector its rule allows, decodes strictly as
+/// Deny by default: only a configured message type passes, sent to its contract, from one of
+/// its signers, with data that starts with the one selector its rule allows, decodes strictly as
 /// its arguments, and fits its gas limit before a single instruction runs (a transaction whose
 /// intrinsic gas exceeds its limit can never be mined, and would stall every later nonce of
 /// its sender).
@@ -37,11 +37,13 @@ public struct Admission: Sendable {
             let known = configuration.messageTypes.map { "\"\($0.signature.canonical)\"" }.joined(separator: ", ")
             throw AdmissionError(.unknownMessageType, "message_type \"\(text)\" is not configured; configured: \(known.isEmpty ? "none" : known)")
         }
-        guard let sender = configuration.sender(of: type) else {
-            throw AdmissionError(.noSender, "message type \(type.name) has no sender address configured (signers.\(type.signer).address)")
+        let senders: SenderPool
+        switch configuration.senders(of: type) {
+        case .success(let pool): senders = pool
+        case .failure(let missing): throw AdmissionError(.noSender, missing.description)
         }
         let call = try validate(data, as: type)
-        return AdmittedCall(type: type, sender: sender, call: call)
+        return AdmittedCall(type: type, senders: senders, call: call)
     }
 
     /// Checks a request read from a topic against this configuration; returns its message type.
@@ -62,11 +64,14 @@ public struct Admission: Sendable {
         guard request.to == type.contract else {
             throw AdmissionError(.wrongContract, "to is \(request.to), but message type \(type.name) calls \(type.contract) (messageTypes.\(type.name).contract)")
         }
-        guard let sender = configuration.sender(of: type) else {
-            throw AdmissionError(.noSender, "message type \(type.name) has no sender address configured (signers.\(type.signer).address)")
+        let senders: SenderPool
+        switch configuration.senders(of: type) {
+        case .success(let pool): senders = pool
+        case .failure(let missing): throw AdmissionError(.noSender, missing.description)
         }
-        guard request.from == sender else {
-            throw AdmissionError(.wrongSender, "from is \(request.from), but message type \(type.name) is sent by signer \(type.signer) (\(sender))")
+        guard senders.contains(request.from) else {
+            let named = zip(type.signers, senders.addresses).map { "\($0) (\($1))" }.joined(separator: ", ")
+            throw AdmissionError(.wrongSender, "from is \(request.from), but message type \(type.name) is sent by \(type.signers.count == 1 ? "signer" : "signers") \(named)")
         }
         _ = try validate(request.data, as: type)
         return type
@@ -90,9 +95,10 @@ public struct Admission: Sendable {
     }
 }
 
-/// A caller's request that passed ``Admission``: what it calls, from whom, with which arguments.
+/// A caller's request that passed ``Admission``: what it calls, who may send it, with which
+/// arguments. Its sender is `senders.sender(for: id)` once it has an id.
 public struct AdmittedCall: Hashable, Sendable {
     public let type: MessageTypeSettings
-    public let sender: Address
+    public let senders: SenderPool
     public let call: DecodedCall
 }

@@ -25,10 +25,10 @@ struct AdmissionTests {
         configuration.messageTypes = [
             MessageTypeSettings(
                 name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-                contract: Self.contract, signer: "dev", gasLimit: Gas(100_000), selectorRule: .pinned(try Selector(hex: "0xd7136328"))),
+                contract: Self.contract, signers: ["dev"], gasLimit: Gas(100_000), selectorRule: .pinned(try Selector(hex: "0xd7136328"))),
             MessageTypeSettings(
                 name: "store", signature: try FunctionSignature(parsing: "store(bytes)"),
-                contract: Self.contract, signer: "ops", gasLimit: Gas(200_000)),
+                contract: Self.contract, signers: ["ops"], gasLimit: Gas(200_000)),
         ]
         self.configuration = configuration
     }
@@ -58,7 +58,7 @@ struct AdmissionTests {
     @Test("the mission's example passes under its pinned selector, sent by the type's signer")
     func missionExample() throws {
         let admitted = try admission.admit(messageType: "add_weight(address _addr, uint256 _weight)", data: Self.missionData)
-        #expect(admitted.sender == Self.sender)
+        #expect(admitted.senders.addresses == [Self.sender])
         #expect(admitted.type.contract == Self.contract)
         #expect(admitted.call.arguments.count == 2)
         #expect(try admission.recheck(request()).name == "add_weight")
@@ -119,6 +119,21 @@ struct AdmissionTests {
             let error = #expect(throws: AdmissionError.self) { try admission.recheck(request) }
             #expect(error?.code == code, "\(request)")
         }
+    }
+
+    @Test("a type signed by a pool: the API offers the pool, a worker takes a request from any of its senders and no other")
+    func pool() throws {
+        var configuration = configuration
+        configuration.messageTypes[0].signers = ["dev", "ops"]
+        let admission = Admission(configuration: configuration)
+        let admitted = try admission.admit(messageType: "add_weight(address,uint256)", data: Self.missionData)
+        #expect(admitted.senders.addresses == [Self.sender, Self.otherSender])
+        try admission.recheck(request(from: Self.sender))
+        try admission.recheck(request(from: Self.otherSender))
+        let stranger = try Address("0x000000000000000000000000000000000000dEaD")
+        let error = #expect(throws: AdmissionError.self) { try admission.recheck(request(from: stranger)) }
+        #expect(error?.code == .wrongSender)
+        #expect(error?.reason.contains("signers dev (\(Self.sender)), ops (\(Self.otherSender))") == true, "\(String(describing: error))")
     }
 
     @Test("the API names unknown and malformed message types")
