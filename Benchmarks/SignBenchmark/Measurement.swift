@@ -20,6 +20,39 @@ func measureRound(seconds: Double, _ operation: (UInt64) -> Void) -> Double {
     return Double(count) / (Double(wholeSeconds) + Double(attoseconds) * 1e-18)
 }
 
+/// Cases measured against the first one, in rounds that alternate between them so that load
+/// from other processes hits all of them alike.
+struct Comparison {
+    static let rounds = 7
+
+    let title: String
+    let unit: String
+    /// A name, the units one operation counts for (1 per signature, MB per hash), the operation.
+    let cases: [(name: String, scale: Double, operation: (UInt64) -> Void)]
+
+    /// Prints each case's median rate in `unit` with its lowest and highest round and its ratio
+    /// to the first case; returns the medians.
+    func run(seconds: Double) -> [Double] {
+        for entry in cases {
+            _ = measureRound(seconds: min(0.5, seconds / Double(Self.rounds)), entry.operation)
+        }
+        var results = Array(repeating: [Double](), count: cases.count)
+        for _ in 0..<Self.rounds {
+            for (index, entry) in cases.enumerated() {
+                results[index].append(measureRound(seconds: seconds / Double(Self.rounds), entry.operation) * entry.scale)
+            }
+        }
+        let sorted = results.map { $0.sorted() }
+        let medians = sorted.map { $0[Self.rounds / 2] }
+        print("\(title):")
+        for (index, entry) in cases.enumerated() {
+            print(row(entry.name, unit: unit, median: medians[index], low: sorted[index][0],
+                      high: sorted[index][Self.rounds - 1], baseline: medians[0]))
+        }
+        return medians
+    }
+}
+
 /// Bare libsecp256k1 signing with its own randomized context: the ceiling we compare to.
 final class RawSecp256k1Signer {
     private let context: OpaquePointer
@@ -64,9 +97,9 @@ enum BenchmarkOptions {
     }
 }
 
-func row(_ name: String, median: Double, low: Double, high: Double, baseline: Double) -> String {
+func row(_ name: String, unit: String, median: Double, low: Double, high: Double, baseline: Double) -> String {
     let ratio = median / baseline
-    return name.padding(36) + format(median, digits: 0).leftPadding(10) + " ops/s   (min "
+    return "  " + name.padding(40) + format(median, digits: 0).leftPadding(10) + " \(unit)   (min "
         + format(low, digits: 0) + ", max " + format(high, digits: 0) + ")   ratio " + format(ratio, digits: 3)
 }
 

@@ -22,6 +22,12 @@ public enum Hex {
     /// Decodes hex; requires the 0x/0X prefix unless requirePrefix == false; rejects odd length and non-hex chars.
     public static func decode(_ text: some StringProtocol, requirePrefix: Bool = true) throws(HexError) -> [UInt8] {
         let utf8 = text.utf8
+        // Valid text in contiguous memory (a native String's) takes a plain byte loop; anything
+        // else, and every error with its message, takes the generic path below.
+        if let decoded = utf8.withContiguousStorageIfAvailable({ decodeValid($0, requirePrefix: requirePrefix) }),
+           let decoded {
+            return decoded
+        }
         var digits = utf8[...]
         if hasHexPrefix(utf8) {
             digits = utf8.dropFirst(2)
@@ -47,6 +53,33 @@ public enum Hex {
             }
         }
         return bytes
+    }
+
+    /// The bytes of valid hex text, or nil if it is not valid (the caller then says why).
+    private static func decodeValid(_ utf8: UnsafeBufferPointer<UInt8>, requirePrefix: Bool) -> [UInt8]? {
+        var position = 0
+        if utf8.count >= 2, utf8[0] == UInt8(ascii: "0"), utf8[1] | 0x20 == UInt8(ascii: "x") {
+            position = 2
+        } else if requirePrefix {
+            return nil
+        }
+        let digits = utf8.count - position
+        guard digits % 2 == 0 else { return nil }
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: digits / 2) { buffer, count in
+            var written = 0
+            while position < utf8.count {
+                guard let high = nibble(utf8[position]), let low = nibble(utf8[position + 1]) else {
+                    valid = false
+                    break
+                }
+                buffer[written] = high << 4 | low
+                written += 1
+                position += 2
+            }
+            count = written
+        }
+        return valid ? bytes : nil
     }
 
     /// Whether `utf8` starts with "0x" or "0X".

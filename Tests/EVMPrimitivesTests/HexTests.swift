@@ -22,6 +22,24 @@ struct HexTests {
         #expect(try Hex.decode(Hex.encode(bytes)) == bytes)
     }
 
+    @Test("any length, either case; one bad digit anywhere is named at its offset")
+    func randomText() throws {
+        for length in 0..<300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255) }
+            let text = Bool.random() ? Hex.encode(bytes) : Hex.encode(bytes).uppercased()
+            #expect(try Hex.decode(text) == bytes)
+            guard length > 0 else { continue }
+            var broken = Array(text.utf8)
+            let offset = Int.random(in: 2..<broken.count)
+            broken[offset] = UInt8(ascii: "g")
+            #expect {
+                try Hex.decode(String(decoding: broken, as: UTF8.self))
+            } throws: { error in
+                (error as? HexError)?.code == .invalidCharacter && (error as? HexError)?.description.contains("offset \(offset) ") == true
+            }
+        }
+    }
+
     @Test(arguments: [
         ("beef", HexError.Code.missingPrefix),
         ("0xabc", .oddLength),
