@@ -1,4 +1,5 @@
 import Admission
+import EVMPrimitives
 import BroadcasterConfig
 import Foundation
 import Hummingbird
@@ -38,7 +39,7 @@ public struct APIDependencies: Sendable {
         self.now = now
     }
 
-    /// A Kafka producer (delivery timeout = `kafka.produceTimeout`), a tail of the results topic
+    /// A Kafka producer (delivery timeout = `kafka.produceTimeout`, `linger.ms` = `kafka.lingerMs`), a tail of the results topic
     /// and a probe of the requests topic.
     public static func kafka(
         configuration: BroadcasterConfiguration, store: any StatusStore, logger: Logger
@@ -46,7 +47,8 @@ public struct APIDependencies: Sendable {
         let producer = try KafkaProducer(
             configuration: KafkaProducerConfiguration(
                 bootstrapServers: configuration.kafka.brokers, clientID: "broadcaster-api",
-                deliveryTimeout: configuration.kafka.produceTimeout),
+                deliveryTimeout: configuration.kafka.produceTimeout,
+                properties: ["linger.ms": String(configuration.kafka.lingerMs)]),
             logger: logger)
         let tail = try KafkaTopicTail(bootstrapServers: configuration.kafka.brokers, topic: configuration.kafka.resultsTopic, logger: logger)
         let probe = try BrokerProbe(bootstrapServers: configuration.kafka.brokers, topic: configuration.kafka.requestsTopic, logger: logger)
@@ -69,7 +71,8 @@ public func buildApplication(
     let waiters = OutcomeWaiters()
     let publisher = RequestPublisher(
         sender: dependencies.sender, topic: configuration.kafka.requestsTopic,
-        timeout: configuration.kafka.produceTimeout, retryAfter: configuration.api.retryAfter,
+        knownAddresses: Array(configuration.signerAddresses.values) + configuration.messageTypes.map(\.contract),
+        retryAfter: configuration.api.retryAfter,
         latency: dependencies.metrics.produceLatency)
     let broadcast = BroadcastHandler(
         configuration: configuration, admission: Admission(configuration: configuration), keyCheck: keyCheck, publisher: publisher,

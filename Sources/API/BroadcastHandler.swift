@@ -89,14 +89,16 @@ struct BroadcastHandler: Sendable {
     private func accept(_ call: Call, id: RequestID, logger: Logger) async throws(APIError) -> Answer {
         var logger = logger
         logger[metadataKey: "request_id"] = "\(id)"
-        let type = call.admitted.type, sender = call.admitted.sender
+        let type = call.admitted.type, sender = call.admitted.senders.sender(for: id)
         let registration = call.wait == nil ? nil : await waiters.register(id)
         let accepted = BroadcastRequest(
             id: id, messageType: call.body.messageType, function: type.signature.canonical, data: call.body.data,
             to: type.contract, from: sender, acceptedAt: now())
         do {
             let report = try await publisher.publish(accepted, logger: logger)
-            logger.info("request accepted", metadata: [
+            // debug: a line per request is an unbuffered write to stderr on the hot path
+            // (api.logLevel debug brings it back).
+            logger.debug("request accepted", metadata: [
                 "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
                 "selector_matches": "\(call.admitted.call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
             ])
@@ -105,7 +107,7 @@ struct BroadcastHandler: Sendable {
             throw error
         }
         guard let wait = call.wait, let registration else {
-            return .json(.ok, StatusView.accepted(id))
+            return .accepted(id)
         }
         let deadline = call.started + .seconds(wait.seconds)
         let (view, isOutcome) = await awaitOutcome(registration, until: deadline, logger: logger)

@@ -14,8 +14,11 @@ struct RequestPublisher: Sendable {
     let retryAfter: Duration
     let latency: Metrics.Timer
 
-    init(sender: any AcknowledgedSender, topic: String, timeout: Duration, retryAfter: Duration, latency: Metrics.Timer) {
-        producer = RequestProducer(sender: sender, topic: topic, timeout: timeout)
+    init(
+        sender: any AcknowledgedSender, topic: String, knownAddresses: some Sequence<Address>, retryAfter: Duration,
+        latency: Metrics.Timer
+    ) {
+        producer = RequestProducer(sender: sender, topic: topic, knownAddresses: knownAddresses)
         self.retryAfter = retryAfter
         self.latency = latency
     }
@@ -27,9 +30,6 @@ struct RequestPublisher: Sendable {
         switch outcome {
         case .success(let report):
             return report
-        case .failure(.cannotEncode(let reason)):
-            logger.error("cannot encode request \(request.id): \(reason)", metadata: ["request_id": "\(request.id)"])
-            throw APIError(.internalServerError, code: "internal", reason: "the server failed to encode the request")
         case .failure(let failure):
             logger.warning("request \(request.id) not accepted: \(failure)", metadata: ["request_id": "\(request.id)"])
             throw unavailable(request.id)

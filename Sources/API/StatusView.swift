@@ -1,6 +1,7 @@
 import BroadcastModel
 import EVMPrimitives
 import Foundation
+import HTTPTypes
 import Lifecycle
 import StatusStore
 
@@ -46,6 +47,17 @@ struct StatusView: Codable, Equatable, Sendable {
         case .submitted, .replaced, .mined, .confirmed, .reverted, .failed: true
         case .accepted, .signed, .retrying, .unknown: false
         }
+    }
+}
+
+extension Answer {
+    /// `.json(.ok, StatusView.accepted(id))`, the answer to almost every POST, written without
+    /// an encoder (`AcceptedAnswerTests` checks it is the same bytes).
+    static func accepted(_ id: RequestID) -> Answer {
+        var body = Array(#"{"id":""#.utf8)
+        body.append(contentsOf: id.description.utf8)
+        body.append(contentsOf: #"","status":"accepted"}"#.utf8)
+        return Answer(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: body)
     }
 }
 

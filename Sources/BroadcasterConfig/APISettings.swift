@@ -23,6 +23,12 @@ public struct APISettings: Hashable, Sendable {
     /// Connections served at once; more wait in the listen backlog. Capped at start by the
     /// process's file limit (less what Kafka and the store need).
     public var maxConnections: Int = 1024
+    /// The API's log level, one of `logLevels`. Per-request lines ("request accepted") are
+    /// `debug`: at `info` nothing is written per accepted request.
+    public var logLevel: String = "info"
+
+    /// swift-log's levels, most verbose first.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public init() {}
 
@@ -40,6 +46,8 @@ public struct APISettings: Hashable, Sendable {
     /// - `headerTimeout` (seconds, default 10, at most 300): from a request's first byte to its last header.
     /// - `bodyTimeout` (seconds, default 30, at most 3600): from a request's head to the end of its body.
     /// - `maxConnections` (integer 1-1000000, default 1024): connections served at once.
+    /// - `logLevel` (one of `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`;
+    ///   default `info`): `debug` adds a line per accepted request.
     public init(reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)
         host = try settings.string("host", default: host)
@@ -66,6 +74,10 @@ public struct APISettings: Hashable, Sendable {
         headerTimeout = try settings.seconds("headerTimeout", default: headerTimeout, atMost: .seconds(300))
         bodyTimeout = try settings.seconds("bodyTimeout", default: bodyTimeout, atMost: .seconds(3600))
         maxConnections = try settings.int("maxConnections", default: maxConnections, in: 1...1_000_000)
+        logLevel = try settings.string("logLevel", default: logLevel)
+        guard Self.logLevels.contains(logLevel) else {
+            throw ConfigurationError(key: ["logLevel"], reason: "\"\(logLevel)\" is not a log level; give one of \(Self.logLevels.joined(separator: ", "))")
+        }
     }
 }
 

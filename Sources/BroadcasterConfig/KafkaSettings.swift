@@ -13,6 +13,13 @@ public struct KafkaSettings: Hashable, Sendable {
     /// How long the API waits for the broker's ack before answering 503.
     public var produceTimeout: Duration = .seconds(5)
     public var sessionTimeout: Duration = .seconds(6)
+    /// librdkafka's `linger.ms` for the API's producer: how long a message may wait for others to
+    /// share its batch. Under load messages queue while the previous batch is in flight anyway,
+    /// so the wait only adds latency to every POST (librdkafka's default is 5 ms).
+    public var lingerMs: Int = 1
+
+    /// librdkafka accepts 0 to 900,000 ms.
+    public static let lingerRange = 0...900_000
 
     public init() {}
 
@@ -27,6 +34,7 @@ public struct KafkaSettings: Hashable, Sendable {
     /// - `consumerGroup` (string, default `broadcaster-workers`).
     /// - `produceTimeout` (seconds, default 5): the API answers 503 when the broker has not acked by then.
     /// - `sessionTimeout` (seconds, default 6): the consumer group's session timeout.
+    /// - `lingerMs` (whole milliseconds 0-900000, default 1): `linger.ms` of the API's producer.
     public init(reader: ConfigReader) throws(ConfigurationError) {
         let settings = SettingsReader(reader)
         brokers = try settings.string("brokers", default: brokers)
@@ -40,6 +48,7 @@ public struct KafkaSettings: Hashable, Sendable {
         }
         produceTimeout = try settings.seconds("produceTimeout", default: produceTimeout)
         sessionTimeout = try settings.seconds("sessionTimeout", default: sessionTimeout)
+        lingerMs = try settings.int("lingerMs", default: lingerMs, in: Self.lingerRange)
         guard requestsTopic != resultsTopic else {
             throw ConfigurationError(key: ["resultsTopic"], reason: "the results topic is the requests topic (\(requestsTopic)); give them different names")
         }

@@ -50,6 +50,7 @@ public final class KafkaProducer: Service, Sendable {
                 _ = events.takeTrouble()
                 clients.client.poll(timeoutMS: 100)
                 if let trouble = events.takeTrouble() { repair.handle(trouble) }
+                events.failOverdue(at: .now)
             }
             events.state.withLock { $0.beginClosing() }
             let client = clients.client
@@ -75,16 +76,18 @@ public final class KafkaProducer: Service, Sendable {
     /// Produces one message and waits for the broker's acknowledgement (all in-sync replicas).
     ///
     /// Fails with a retriable error when the broker does not acknowledge within the delivery
-    /// timeout. Cancelling the waiting task fails it with `.cancelled`; the message may still
+    /// timeout; should librdkafka never report on the message, the polling thread fails the
+    /// send shortly after that timeout (`ProducerEvents.reportGrace`), so no send waits longer. Cancelling the waiting task fails it with `.cancelled`; the message may still
     /// be delivered.
     public func send(
         topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []
     ) async throws(KafkaError) -> KafkaDeliveryReport {
         let clients = clients, events = events
         let id = events.state.withLock { $0.makeID() }
+        let deadline = ContinuousClock.now + configuration.deliveryTimeout + ProducerEvents.reportGrace
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                switch events.state.withLock({ $0.register(id, continuation) }) {
+                switch events.state.withLock({ $0.register(id, continuation, deadline: deadline) }) {
                 case .fail(let error):
                     continuation.resume(returning: .failure(error))
                 case .produce:
@@ -115,6 +118,24 @@ final class ProducerEvents: RDKafkaEventHandler {
     init(configuration: KafkaProducerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// How long after the delivery timeout a send without a report is failed anyway. librdkafka
+    /// scans for timed-out messages about once a second, so this often answers first; its
+    /// report, when it comes, still counts as trouble (`note`) for `ProducerRepair`.
+    static let reportGrace = Duration.milliseconds(250)
+
+    /// Fails the sends whose delivery report is overdue (the backstop; see `ProducerState`).
+    func failOverdue(at now: ContinuousClock.Instant) {
+        let overdue = state.withLock { $0.expire(at: now) }
+        guard !overdue.isEmpty else { return }
+        logger.warning("Kafka producer: \(overdue.count) send(s) got no delivery report within \(configuration.deliveryTimeout.operatorText) + \(Self.reportGrace.operatorText); failed them retriably")
+        for continuation in overdue {
+            continuation.resume(returning: .failure(KafkaError(
+                .deliveryTimedOut,
+                "broker \(configuration.bootstrapServers): no delivery report within \(configuration.deliveryTimeout.operatorText) (message.timeout.ms) + \(Self.reportGrace.operatorText); the message may or may not have been delivered",
+                isRetriable: true)))
+        }
     }
 
     /// What went wrong with the current instance since the last call, if anything.

@@ -33,7 +33,10 @@ struct APICommand: AsyncParsableCommand {
                 throw ConfigurationError(key: ["messageTypes", "names"], reason: "no message type is configured, so every request would be refused; configure at least one")
             }
             try LibRdKafka.requireVersion(atLeast: LibRdKafka.requiredVersion)
-            try await StoreEngine.with(configuration.store, logger: logger) { store in
+            var leveled = logger
+            leveled.logLevel = Logger.Level(rawValue: configuration.api.logLevel) ?? .info
+            try await StoreEngine.with(configuration.store, logger: leveled) { [leveled] store in
+                let logger = leveled
                 let dependencies = try APIDependencies.kafka(configuration: configuration, store: store, logger: logger)
                 logger.info("API listening", metadata: [
                     "address": "\(configuration.api.host):\(configuration.api.port)", "brokers": "\(configuration.kafka.brokers)",

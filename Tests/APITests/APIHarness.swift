@@ -51,7 +51,7 @@ struct APIHarness {
         configuration.messageTypes = [
             MessageTypeSettings(
                 name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-                contract: devContract, signer: "dev", selectorRule: .pinned(try Selector(hex: "0xd7136328")))
+                contract: devContract, signers: ["dev"], selectorRule: .pinned(try Selector(hex: "0xd7136328")))
         ]
         adjust(&configuration)
         return configuration

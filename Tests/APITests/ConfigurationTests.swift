@@ -28,7 +28,10 @@ struct ConfigurationTests {
         #expect(configuration.retry.deadline == .seconds(1800))
         #expect(configuration.fees.maxFeePerGas == .gwei(500) && configuration.fees.minPriorityFeePerGas == Wei(10_000_000))
         #expect(configuration.worker.leaseLength == .seconds(30) && configuration.worker.maxUnsent == 10_000)
-        #expect(configuration.sender(of: named) == configuration.signerAddresses["dev"])
+        #expect(configuration.worker.maxPendingPerSender == 1000 && configuration.worker.nonceReadAhead == .seconds(60))
+        #expect(configuration.rpc.batchSize == 100 && configuration.rpc.batchWindow == .milliseconds(5))
+        #expect(configuration.rpc.connections == 64 && configuration.rpc.connectionWait == .seconds(60))
+        #expect(try configuration.senders(of: named).get().addresses == [configuration.signerAddresses["dev"]].compactMap { $0 })
         #expect(try configuration.messageType(for: "add_weight(address,uint128)") == nil)
     }
 
@@ -46,16 +49,19 @@ struct ConfigurationTests {
             "BROADCASTER_API_PORT": "9000",
             "BROADCASTER_API_MAX_BODY_BYTES": "2048",
             "BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "1.5",
+            "BROADCASTER_KAFKA_LINGER_MS": "0",
             "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_GAS_LIMIT": "250000",
         ])
         #expect(configuration.kafka.brokers == "10.0.0.1:9093,10.0.0.2:9093")
         #expect(configuration.api.port == 9000)
         #expect(configuration.api.maxBodyBytes == 2048)
         #expect(configuration.kafka.produceTimeout == .milliseconds(1500))
+        #expect(configuration.kafka.lingerMs == 0)
         #expect(configuration.messageTypes.first?.gasLimit == Gas(250_000))
         #expect(configuration.kafka.requestsTopic == "broadcaster.requests")
         let defaults = try await BroadcasterConfiguration.load(configFile: nil, environment: [:])
         #expect(defaults.api.port == 8080 && defaults.messageTypes.isEmpty && defaults.signers.isEmpty)
+        #expect(defaults.kafka.lingerMs == 1)
     }
 
     @Test("connection limits: production defaults, overridable by the environment")
@@ -103,6 +109,24 @@ struct ConfigurationTests {
         "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNER": "dev",
     ]) { $1 }
 
+    /// The mission's type signed by a pool of two signers.
+    static let pool = messageType.merging([
+        "BROADCASTER_SIGNERS_NAMES": "dev,second",
+        "BROADCASTER_SIGNERS_SECOND_KEY_FILE": "Config/dev-keys/dev.key",
+        "BROADCASTER_SIGNERS_SECOND_ADDRESS": "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF",
+        "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNER": "",
+        "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNERS": "second,dev",
+    ]) { $1 }.filter { $0.key != "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNER" }
+
+    @Test("a message type may be signed by a pool: signers lists them, in order, each with its address")
+    func signerPool() async throws {
+        let configuration = try await BroadcasterConfiguration.load(configFile: nil, environment: Self.pool)
+        let type = try #require(try configuration.messageType(for: "add_weight(address,uint256)"))
+        #expect(type.signers == ["second", "dev"])
+        let pool = try configuration.senders(of: type).get()
+        #expect(pool.addresses == [try Address("0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"), try Address("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")])
+    }
+
     /// (environment, the key the error must name, a word its reason must contain)
     static let invalid: [([String: String], String, String)] = [
         (["BROADCASTER_API_PORT": "0"], "api.port", "1 to 65535"),
@@ -111,6 +135,10 @@ struct ConfigurationTests {
         (["BROADCASTER_KAFKA_BROKERS": "a:1,b:0"], "kafka.brokers", "b:0"),
         (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "0"], "kafka.produceTimeout", "greater than"),
         (["BROADCASTER_KAFKA_PRODUCE_TIMEOUT": "1e300"], "kafka.produceTimeout", "longer than a year"),
+        (["BROADCASTER_API_LOG_LEVEL": "verbose"], "api.logLevel", "not a log level"),
+        (["BROADCASTER_KAFKA_LINGER_MS": "-1"], "kafka.lingerMs", "0 to 900000"),
+        (["BROADCASTER_KAFKA_LINGER_MS": "900001"], "kafka.lingerMs", "0 to 900000"),
+        (["BROADCASTER_KAFKA_LINGER_MS": "1.5"], "kafka.lingerMs", "not an integer"),
         (["BROADCASTER_KAFKA_RESULTS_TOPIC": "broadcaster.requests"], "kafka.resultsTopic", "different"),
         (["BROADCASTER_KAFKA_REQUESTS_TOPIC": "bad topic"], "kafka.requestsTopic", "topic name"),
         (["BROADCASTER_RPC_ENDPOINTS": "ftp://node"], "rpc.endpoints", "http(s)"),
@@ -127,11 +155,17 @@ struct ConfigurationTests {
         (["BROADCASTER_TRACKING_BUMP_AFTER": "0"], "tracking.bumpAfter", "greater than"),
         (["BROADCASTER_WORKER_LEASE_LENGTH": "1"], "worker.leaseLength", "2 to 3600"),
         (["BROADCASTER_WORKER_MAX_UNSENT": "0"], "worker.maxUnsent", "1 to 10000000"),
+        (["BROADCASTER_WORKER_MAX_PENDING_PER_SENDER": "0"], "worker.maxPendingPerSender", "1 to 100000"),
+        (["BROADCASTER_WORKER_NONCE_READ_AHEAD": "601"], "worker.nonceReadAhead", "0 to 600"),
+        (["BROADCASTER_WORKER_NONCE_READ_AHEAD": "-1"], "worker.nonceReadAhead", "greater than or equal to 0"),
         (["BROADCASTER_SIGNERS_NAMES": "Dev"], "signers.names", "lowercase"),
         (["BROADCASTER_SIGNERS_NAMES": "dev"], "signers.dev", "no key source"),
         (signer.merging(["BROADCASTER_SIGNERS_DEV_KEY_ENV": "KEY"]) { $1 }, "signers.dev", "exactly one"),
         (signer.merging(["BROADCASTER_SIGNERS_DEV_ADDRESS": "0x1234"]) { $1 }, "signers.dev.address", "0x1234"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNER": "ops"]) { $1 }, "messageTypes.add_weight.signer", "not a configured signer"),
+        (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNERS": "dev"]) { $1 }, "messageTypes.add_weight.signers", "both signer and signers"),
+        (pool.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNERS": "dev,ops"]) { $1 }, "messageTypes.add_weight.signers", "\"ops\" is not a configured signer"),
+        (pool.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNERS": "dev,dev"]) { $1 }, "messageTypes.add_weight.signers", "listed twice"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SIGNATURE": "add_weight(address"]) { $1 }, "messageTypes.add_weight.signature", "invalid function signature"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_CONTRACT": "0xabc"]) { $1 }, "messageTypes.add_weight.contract", "0xabc"),
         (messageType.merging(["BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_SELECTOR_POLICY": "allowMismatch"]) { $1 }, "messageTypes.add_weight.selectorPolicy", "was removed"),
@@ -141,6 +175,11 @@ struct ConfigurationTests {
         (["BROADCASTER_API_BODY_TIMEOUT": "soon"], "api.bodyTimeout", "not a number"),
         (["BROADCASTER_API_MAX_WAIT": "1e300"], "api.maxWait", "poll GET /transaction"),
         (["BROADCASTER_API_MAX_CONNECTIONS": "0"], "api.maxConnections", "1 to 1000000"),
+        (["BROADCASTER_RPC_BATCH_SIZE": "1001"], "rpc.batchSize", "1 to 1000"),
+        (["BROADCASTER_RPC_BATCH_SIZE": "many"], "rpc.batchSize", "not an integer"),
+        (["BROADCASTER_RPC_BATCH_WINDOW": "-0.001"], "rpc.batchWindow", "greater than or equal to 0"),
+        (["BROADCASTER_RPC_CONNECTIONS": "0"], "rpc.connections", "1 to 100000"),
+        (["BROADCASTER_RPC_CONNECTION_WAIT": "0"], "rpc.connectionWait", "greater than 0"),
         (messageType.merging([
             "BROADCASTER_MESSAGE_TYPES_NAMES": "add_weight,add_weight_again",
             "BROADCASTER_MESSAGE_TYPES_ADD_WEIGHT_AGAIN_SIGNATURE": "add_weight(address, uint)",

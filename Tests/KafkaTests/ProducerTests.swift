@@ -79,11 +79,11 @@ struct ProducerTests {
             #expect(error?.isRetriable == true)
             #expect(error?.description.contains("127.0.0.1:\(port)") == true)
             #expect(error?.description.contains("2 s") == true)
-            // Not before the timeout. The upper bound is loose on purpose: in the full parallel
-            // run on 2 cores, CPU-bound suites delay both librdkafka's timer and this task's
-            // resumption by many seconds; alone it fails after 2.0 s.
+            // Not before the timeout. The upper bound only says it does not hang: in the full
+            // parallel run on 2 cores, CPU-bound suites delay both librdkafka's timer and this
+            // task's resumption by many seconds (32 and 49 s seen); alone it fails after 2-3 s.
             #expect(elapsed >= .milliseconds(1500))
-            #expect(elapsed < timeout + .seconds(30))
+            #expect(elapsed < timeout + .seconds(90))
         }
     }
 
