@@ -15,10 +15,12 @@ public struct LifecyclePolicy: Hashable, Sendable {
     public var bumpAfter: Duration
     public var bumpAfterBlocks: UInt64
     public var fees: FeePolicy
+    /// A sender's unmined nonces that may be out at a node at once, lowest first.
+    public var maxPendingPerSender: Int
 
     public init(
         confirmations: UInt64 = 12, retry: RetryPolicy = RetryPolicy(), poolCheckAfter: Duration = .seconds(60),
-        bumpAfter: Duration = .seconds(180), bumpAfterBlocks: UInt64 = 15, fees: FeePolicy
+        bumpAfter: Duration = .seconds(180), bumpAfterBlocks: UInt64 = 15, fees: FeePolicy, maxPendingPerSender: Int = 1000
     ) {
         self.confirmations = max(1, confirmations)
         self.retry = retry
@@ -26,5 +28,6 @@ public struct LifecyclePolicy: Hashable, Sendable {
         self.bumpAfter = bumpAfter
         self.bumpAfterBlocks = max(1, bumpAfterBlocks)
         self.fees = fees
+        self.maxPendingPerSender = max(1, maxPendingPerSender)
     }
 }

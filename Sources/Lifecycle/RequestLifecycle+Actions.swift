@@ -13,6 +13,12 @@ extension RequestLifecycle {
             // Whose transaction used the nonce decides everything; nothing goes out meanwhile.
             return ready(.settleNonce, now) ? [take(.settleNonce)] : []
         }
+        guard context.mayBroadcast else {
+            // Waiting its turn behind the sender's pending limit: the time a node has to take
+            // it starts when it may go out.
+            if state.acceptedVersion == 0 { state.deadline = max(state.deadline, now + policy.retry.deadline) }
+            return []
+        }
         var actions: [LifecycleAction] = []
         if state.giveUpReason == nil, state.acceptedVersion == 0, !state.waitingForFunds, now >= state.deadline {
             state.giveUpReason = "no node took any of its versions within retry.deadline (\(policy.retry.deadline))"
@@ -56,7 +62,7 @@ extension RequestLifecycle {
             guard !inFlight.contains(kind) else { return }
             times.append(max(date, notBefore[kind] ?? date))
         }
-        if !state.needsSettlement {
+        if !state.needsSettlement, context.mayBroadcast {
             if let date = state.nextSendAt { due(.send, at: date) }
             if state.acceptedVersion == state.latest.number, let date = state.poolCheckAt { due(.checkPool, at: date) }
             if state.giveUpReason == nil, state.acceptedVersion == 0, !state.waitingForFunds { times.append(state.deadline) }

@@ -57,12 +57,16 @@ public struct RequestLifecycle: Hashable, Sendable {
         /// Since when this request has been the lowest unmined nonce of its sender (the time,
         /// and the head then); nil while a lower one is still waiting.
         public var headOfLineSince: HeadOfLine?
+        /// False while the sender has `maxPendingPerSender` lower nonces unmined: nothing of
+        /// this request goes out, and its retry deadline only counts from when it may.
+        public var mayBroadcast: Bool
 
-        public init(now: Date, head: BlockNumber?, market: MarketFees?, headOfLineSince: HeadOfLine? = nil) {
+        public init(now: Date, head: BlockNumber?, market: MarketFees?, headOfLineSince: HeadOfLine? = nil, mayBroadcast: Bool = true) {
             self.now = now
             self.head = head
             self.market = market
             self.headOfLineSince = headOfLineSince
+            self.mayBroadcast = mayBroadcast
         }
     }
 

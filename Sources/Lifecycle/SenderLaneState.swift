@@ -23,6 +23,8 @@ public struct SenderLaneState: Sendable {
     private var nonceByHash: [TxHash: Nonce] = [:]
     /// The lowest unmined nonce, since when and since which head.
     private var headOfLine: (nonce: Nonce, since: RequestLifecycle.HeadOfLine)?
+    /// The watcher's processed blocks as of the last head: inclusions are checked against it.
+    public private(set) var canonical = CanonicalBlocks()
 
     public init(sender: Address, policy: LifecyclePolicy) {
         self.sender = sender
@@ -61,12 +63,15 @@ public struct SenderLaneState: Sendable {
         for version in request.state.versions { nonceByHash[version.hash] = nil }
     }
 
-    /// Applies a request's event; nil when the lane does not hold `id`.
+    /// Applies a request's event; nil when the lane does not hold `id`. An inclusion in a block
+    /// the watcher saw replaced at its number is not applied: the receipt was read before the
+    /// reorganisation reached the node.
     @discardableResult
     public mutating func apply(
         _ event: LifecycleEvent, to id: RequestID, at now: Date, random: inout some RandomNumberGenerator
     ) -> RequestLifecycle? {
         guard let nonce = nonceByID[id], var request = requests[nonce] else { return nil }
+        if case .included(let inclusion) = event, canonical.contradicts(inclusion) { return request }
         request.apply(event, at: now, random: &random)
         requests[nonce] = request
         index(request.state)
@@ -76,8 +81,17 @@ public struct SenderLaneState: Sendable {
         return request
     }
 
-    /// A new head: depth for mined requests.
-    public mutating func apply(head: BlockNumber, at now: Date, random: inout some RandomNumberGenerator) {
+    /// A new head, with the blocks the watcher processed up to it: a mined request whose block
+    /// is not the canonical one at its number goes back (before depth is counted, so it is
+    /// never confirmed there); then depth for the others.
+    public mutating func apply(
+        head: BlockNumber, canonical: CanonicalBlocks, at now: Date, random: inout some RandomNumberGenerator
+    ) {
+        self.canonical = canonical
+        for (nonce, request) in requests {
+            guard let inclusion = request.state.inclusion, canonical.contradicts(inclusion) else { continue }
+            requests[nonce]?.apply(.reorganised, at: now, random: &random)
+        }
         for nonce in requests.keys {
             requests[nonce]?.apply(.head(head), at: now, random: &random)
         }
@@ -91,14 +105,17 @@ public struct SenderLaneState: Sendable {
         }
     }
 
-    /// Everything due now, head of the line first.
+    /// Everything due now, head of the line first; only the lowest `maxPendingPerSender`
+    /// unmined nonces may go out.
     public mutating func nextActions(now: Date, head: BlockNumber?, market: MarketFees?) -> [Work] {
         updateHeadOfLine(now: now, head: head)
+        let allowed = mayBroadcast
         var work: [Work] = []
         for nonce in requests.keys.sorted() {
             guard var request = requests[nonce] else { continue }
             let since = headOfLine?.nonce == nonce ? headOfLine?.since : nil
-            let actions = request.nextActions(.init(now: now, head: head, market: market, headOfLineSince: since))
+            let actions = request.nextActions(.init(
+                now: now, head: head, market: market, headOfLineSince: since, mayBroadcast: allowed(nonce)))
             requests[nonce] = request
             work += actions.map { .request(request.state.id, $0) }
         }
@@ -107,10 +124,20 @@ public struct SenderLaneState: Sendable {
 
     /// The earliest time something new may be due without an event arriving first.
     public func nextWake(now: Date, head: BlockNumber?, market: MarketFees?) -> Date? {
-        requests.compactMap { nonce, request in
+        let allowed = mayBroadcast
+        return requests.compactMap { nonce, request in
             let since = headOfLine?.nonce == nonce ? headOfLine?.since : nil
-            return request.nextWake(.init(now: now, head: head, market: market, headOfLineSince: since))
+            return request.nextWake(.init(now: now, head: head, market: market, headOfLineSince: since, mayBroadcast: allowed(nonce)))
         }.min()
+    }
+
+    /// Whether a nonce is among the lowest `maxPendingPerSender` unmined ones (a later one is
+    /// released when one of those is mined or final).
+    private var mayBroadcast: (Nonce) -> Bool {
+        let unmined = requests.filter { $0.value.state.inclusion == nil && !$0.value.state.isFinal }.keys
+        guard unmined.count > policy.maxPendingPerSender else { return { _ in true } }
+        let limit = unmined.sorted()[policy.maxPendingPerSender - 1]
+        return { $0 <= limit }
     }
 
     /// Final requests, to store and then `remove`.

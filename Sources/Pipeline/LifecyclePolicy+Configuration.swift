@@ -13,6 +13,7 @@ extension LifecyclePolicy {
             bumpAfterBlocks: configuration.tracking.bumpAfterBlocks,
             fees: FeePolicy(
                 minTip: fees.minPriorityFeePerGas, maxTip: fees.maxPriorityFeePerGas, ceiling: fees.maxFeePerGas,
-                baseFeeMultiplier: fees.baseFeeMultiplier, bumpPercent: fees.bumpPercent))
+                baseFeeMultiplier: fees.baseFeeMultiplier, bumpPercent: fees.bumpPercent),
+            maxPendingPerSender: configuration.worker.maxPendingPerSender)
     }
 }

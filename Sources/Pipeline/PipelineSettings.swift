@@ -24,6 +24,8 @@ public struct PipelineSettings: Sendable {
     public var leaseWaitDelay: Duration = .seconds(1)
     /// How often unfinished work nobody holds is looked for.
     public var sweepInterval: Duration = .seconds(15)
+    /// How old a pending count read ahead may be when a lane starts from it; zero: none is read ahead.
+    public var nonceReadAhead: Duration = .seconds(60)
     /// Pause between reads of the chain head.
     public var pollInterval: Duration = .seconds(1)
     /// How long lanes may store what they know after a graceful shutdown begins.

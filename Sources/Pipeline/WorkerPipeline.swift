@@ -80,7 +80,9 @@ public struct WorkerPipeline: Service {
             metrics: metrics, logger: logger)
         let supervisor = LaneSupervisor(
             effects: effects,
-            settings: .init(owner: settings.owner, leaseLength: settings.leaseLength, sweepInterval: settings.sweepInterval))
+            settings: .init(
+                owner: settings.owner, leaseLength: settings.leaseLength, sweepInterval: settings.sweepInterval,
+                readAheadFreshness: settings.nonceReadAhead))
         let watcher = ChainWatcher(
             rpc: rpc, observer: supervisor,
             settings: .init(window: settings.lifecycle.confirmations + 32, pollInterval: settings.pollInterval), logger: logger)

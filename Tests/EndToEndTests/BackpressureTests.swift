@@ -58,10 +58,15 @@ struct BackpressureTests {
 
             // More arrive: Kafka keeps them, nothing moves in the store, the lag grows.
             let lagBefore = try await metrics.consumerLag()
-            tally.add(await driver.post(LoadDriver.plan(64..<184, senders: env.check.senders)))
+            // One at a time: Tansu reports a partition's high watermark as its last record batch's
+            // first offset plus one, so a batch of three records counts as one. POSTs in flight
+            // together share batches; one POST at a time makes each batch one record, and the
+            // watermarks exact.
+            let oneAtATime = LoadDriver(apiURL: env.stack.apiURL, concurrency: 1, pause: .zero)
+            tally.add(await oneAtATime.post(LoadDriver.plan(64..<184, senders: env.check.senders)))
             step("120 more acknowledged")
-            // The monitor samples the lag every 5 s, from watermarks the broker may report a
-            // little late: wait for a sample that counts all 120 (or give up after 30 s).
+            // The monitor samples the lag every 5 s: wait for a sample that counts all 120 (or
+            // give up after 30 s).
             var lagAfter = try await metrics.consumerLag()
             _ = try await eventually(timeout: .seconds(30)) {
                 lagAfter = try await metrics.consumerLag()

@@ -103,9 +103,10 @@ enum ProxyCounters {
         return parsed.compactMapValues { $0 as? Int }
     }
 
-    /// JSON-RPC calls that reached the proxy (test commands excluded).
+    /// JSON-RPC calls that reached the proxy (test commands excluded), counted one by one
+    /// inside batches: the proxy's `requests` counts HTTP requests, which batches share.
     static func requests(_ proxy: FlakyProxy) async throws -> Int {
-        try await stats(proxy.url)["requests"] ?? 0
+        try await stats(proxy.url)["calls"] ?? 0
     }
 }
 

@@ -25,7 +25,11 @@ struct OwnershipSweepTests {
             var survivorNode = try await env.proxy(steadyNode(seconds: 0.5, seed: 2), port: survivorPort)
             let adjust: (inout [String: Any]) -> Void = { $0.merge("worker", ["leaseLength": 4]) }
             try env.configure(rpcURLs: [first.url], adjust: adjust)
-            try env.configure(rpcURLs: [survivorNode.url], named: "survivor", adjust: adjust)
+            // The survivor reads each count when a lane starts: with counts read ahead while its
+            // node was up, it would start the orphans at once and the sweep would find nothing.
+            try env.configure(rpcURLs: [survivorNode.url], named: "survivor") {
+                $0.merge("worker", ["leaseLength": 4, "nonceReadAhead": 0])
+            }
             _ = try await env.stack.startAPI()
             let doomed = try await env.stack.startWorker(1)
             let survivor = try await env.stack.startWorker(2, configPath: env.workspace.configPath(named: "survivor"))

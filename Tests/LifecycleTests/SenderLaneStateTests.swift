@@ -84,10 +84,99 @@ struct SenderLaneStateTests {
         #expect(lane.request(hash: hash)?.state.id == ids[0])
         apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[0], clock)
         var random = FixedRandom()
-        lane.apply(head: BlockNumber(12), at: clock.now, random: &random)
+        lane.apply(head: BlockNumber(12), canonical: CanonicalBlocks(), at: clock.now, random: &random)
         #expect(lane.finished.map(\.state.id) == [ids[0]])
         lane.remove(ids[0])
         #expect(lane.isEmpty)
         #expect(lane.request(hash: hash) == nil)
+    }
+
+    /// Issue 7, rule 2: the watcher reports a reorganisation only of blocks it processed; an
+    /// inclusion a lane found itself in a block replaced before the watcher reached it must not
+    /// be confirmed by depth alone.
+    @Test("a mined request whose block the watcher saw replaced goes back, and is never confirmed there")
+    func replacedBlockUnseenByTheWatcher() throws {
+        let clock = TestClock()
+        var (lane, ids) = lane(nonces: [7], at: clock.now)
+        _ = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        apply(&lane, .sent(version: 1, .accepted, head: nil), to: ids[0], clock)
+        let hash = try #require(lane.request(ids[0])).state.original.hash
+        // The lane's own settlement read the receipt in block 10 (hash 0x0a…) before the watcher
+        // processed block 10; then block 10 was replaced by 0xee….
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[0], clock)
+        #expect(lane.request(ids[0])?.state.inclusion?.block == BlockNumber(10))
+        var random = FixedRandom()
+        let replaced = CanonicalBlocks([BlockNumber(9): Fixture.blockHash(9), BlockNumber(10): Fixture.blockHash(0xee)])
+        lane.apply(head: BlockNumber(10), canonical: replaced, at: clock.now, random: &random)
+        #expect(lane.request(ids[0])?.state.inclusion == nil)
+        #expect(lane.request(ids[0])?.state.lastError?.contains("reorganised") == true)
+
+        // A late answer naming the replaced block again is not taken; deep enough, nothing is final.
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[0], clock)
+        #expect(lane.request(ids[0])?.state.inclusion == nil)
+        var deeper: [BlockNumber: BlockHash] = [BlockNumber(10): Fixture.blockHash(0xee)]
+        for number in 11...20 { deeper[BlockNumber(UInt64(number))] = Fixture.blockHash(UInt8(number)) }
+        lane.apply(head: BlockNumber(20), canonical: CanonicalBlocks(deeper), at: clock.now, random: &random)
+        #expect(lane.finished.isEmpty)
+
+        // Mined in the new chain, in the block the watcher saw: confirmed there.
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 11)), to: ids[0], clock)
+        #expect(lane.request(ids[0])?.state.inclusion?.block == BlockNumber(11))
+        lane.apply(head: BlockNumber(20), canonical: CanonicalBlocks(deeper), at: clock.now, random: &random)
+        #expect(lane.finished.map(\.state.id) == [ids[0]])
+    }
+
+    @Test("an inclusion at a number the watcher has not processed, or below its window, is taken")
+    func inclusionOutsideTheWindow() throws {
+        let clock = TestClock()
+        var (lane, ids) = lane(nonces: [7], at: clock.now)
+        _ = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        apply(&lane, .sent(version: 1, .accepted, head: nil), to: ids[0], clock)
+        let hash = try #require(lane.request(ids[0])).state.original.hash
+        var random = FixedRandom()
+        let window = CanonicalBlocks([BlockNumber(50): Fixture.blockHash(50), BlockNumber(51): Fixture.blockHash(51)])
+        lane.apply(head: BlockNumber(51), canonical: window, at: clock.now, random: &random)
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[0], clock)
+        #expect(lane.request(ids[0])?.state.inclusion?.block == BlockNumber(10))
+        lane.apply(head: BlockNumber(51), canonical: window, at: clock.now, random: &random)
+        #expect(lane.finished.map(\.state.id) == [ids[0]], "below the window: the depth decides, as before")
+    }
+
+    /// Issue 10: nodes keep only so many pending transactions per account.
+    @Test("only the lowest maxPendingPerSender unmined nonces go out; the next when one is mined, with its whole deadline")
+    func pendingLimit() throws {
+        var clock = TestClock()
+        var policy = Fixture.policy
+        policy.maxPendingPerSender = 2
+        var lane = SenderLaneState(sender: Fixture.sender, policy: policy)
+        var ids: [RequestID] = []
+        for nonce in [7, 8, 9, 10] as [UInt64] {
+            let request = Fixture.request(nonce: nonce, at: clock.now, policy: policy)
+            ids.append(request.state.id)
+            lane.insert(request.state)
+        }
+        func sends(_ work: [SenderLaneState.Work]) -> [RequestID] {
+            work.compactMap { if case .request(let id, .send) = $0 { id } else { nil } }
+        }
+        func actions(of id: RequestID, _ work: [SenderLaneState.Work]) -> [LifecycleAction] {
+            work.compactMap { if case .request(id, let action) = $0 { action } else { nil } }
+        }
+        #expect(sends(lane.nextActions(now: clock.now, head: nil, market: Fixture.market)) == [ids[0], ids[1]])
+        for id in ids.prefix(2) { apply(&lane, .sent(version: 1, .accepted, head: nil), to: id, clock) }
+        let wake = try #require(lane.nextWake(now: clock.now, head: nil, market: Fixture.market))
+        #expect(wake > clock.now, "the held nonces wait for an event, not a timer")
+
+        // Held well past the 600 s a node has to take a request: neither given up nor cancelled.
+        clock.advance(700)
+        let later = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        #expect(actions(of: ids[2], later).isEmpty && actions(of: ids[3], later).isEmpty)
+        #expect(lane.request(ids[2])?.state.giveUpReason == nil)
+
+        let hash = try #require(lane.request(ids[0])).state.original.hash
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[0], clock)
+        let released = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        #expect(sends(released) == [ids[2]])
+        let deadline = try #require(lane.request(ids[2])).state.deadline
+        #expect(deadline >= clock.now.addingTimeInterval(590), "its time to be taken starts when it may go out")
     }
 }

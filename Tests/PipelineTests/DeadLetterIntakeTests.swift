@@ -152,7 +152,7 @@ private func withIntake(
                 configuration.messageTypes = [
                     MessageTypeSettings(
                         name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-                        contract: Fixtures.contract, signer: "dev", gasLimit: Gas(100_000),
+                        contract: Fixtures.contract, signers: ["dev"], gasLimit: Gas(100_000),
                         selectorRule: .pinned(try Selector(hex: "0xd7136328")))
                 ]
                 let store = try workspace.openStore()

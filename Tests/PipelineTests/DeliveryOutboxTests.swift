@@ -67,7 +67,7 @@ struct DeliveryOutboxTests {
                 }
                 if let state = lane.request(id)?.state { changed.append(state) }
             }
-            if step == 2 { lane.apply(head: BlockNumber(10), at: Date(), random: &random) }
+            if step == 2 { lane.apply(head: BlockNumber(10), canonical: CanonicalBlocks(), at: Date(), random: &random) }
             try await store.save(step == 2 ? ids.compactMap { lane.request($0)?.state } : changed, attempts: [], fence: fence)
         }
         return (store, directory, ids)

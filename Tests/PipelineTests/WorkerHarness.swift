@@ -105,17 +105,17 @@ func workerConfiguration(
     configuration.messageTypes = [
         MessageTypeSettings(
             name: "add_weight", signature: try FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-            contract: Fixtures.contract, signer: "dev", gasLimit: gasLimit,
+            contract: Fixtures.contract, signers: ["dev"], gasLimit: gasLimit,
             selectorRule: .pinned(try Selector(hex: "0xd7136328"))),
         MessageTypeSettings(
             name: "store", signature: try FunctionSignature(parsing: "store(bytes)"),
-            contract: Fixtures.storeContract, signer: "dev", gasLimit: Gas(200_000)),
+            contract: Fixtures.storeContract, signers: ["dev"], gasLimit: Gas(200_000)),
         MessageTypeSettings(
             name: "archive", signature: try FunctionSignature(parsing: "archive(bytes)"),
-            contract: Fixtures.storeContract, signer: "dev", gasLimit: Gas(2_000_000)),
+            contract: Fixtures.storeContract, signers: ["dev"], gasLimit: Gas(2_000_000)),
         MessageTypeSettings(
             name: "ping", signature: try FunctionSignature(parsing: "ping(uint256)"),
-            contract: Fixtures.pingContract, signer: "other", gasLimit: Gas(100_000)),
+            contract: Fixtures.pingContract, signers: ["other"], gasLimit: Gas(100_000)),
     ]
     return configuration
 }
@@ -129,7 +129,7 @@ extension BroadcasterConfiguration {
         messageTypes.append(
             MessageTypeSettings(
                 name: name, signature: try FunctionSignature(parsing: function), contract: Fixtures.storeContract,
-                signer: name, gasLimit: Gas(100_000)))
+                signers: [name], gasLimit: Gas(100_000)))
     }
 }
 

@@ -105,8 +105,11 @@ extension OnChain {
                     try await withTansu(topics: Topics.all) { broker in
                         try await Workspace.with { workspace in
                             // Silent calls are held 0.45 s (45 s scaled); give up on them first.
-                            let configuration = try workerConfiguration(
+                            var configuration = try workerConfiguration(
                                 broker: broker, rpcURL: proxy.url, workspace: workspace, callTimeout: .milliseconds(400))
+                            // Plain requests: the proxy draws a fault per HTTP request, and this test
+                            // is about calls lost one by one (a batch is lost whole, see ChainRPCTests).
+                            configuration.rpc.batchSize = 1
                             let requests = (0..<count).map { Fixtures.request(weight: 1_000 + UInt64($0)) }
                             let store = try workspace.openStore()
                             let stored = try await whileWorkerRuns(configuration) {

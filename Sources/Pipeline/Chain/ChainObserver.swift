@@ -9,6 +9,7 @@ protocol ChainObserver: Sendable {
     func included(_ inclusion: Inclusion) async
     /// Every block above `forkPoint` is no longer canonical.
     func reorganised(above forkPoint: BlockNumber) async
-    /// The head the watcher has processed up to, and the fees it asks for now.
-    func head(_ head: BlockNumber, market: MarketFees?) async
+    /// The head the watcher has processed up to, the blocks it processed (its window), and the
+    /// fees it asks for now.
+    func head(_ head: BlockNumber, canonical: CanonicalBlocks, market: MarketFees?) async
 }

@@ -1,4 +1,5 @@
 import EVMPrimitives
+import Lifecycle
 
 /// The recent canonical blocks the watcher has processed: enough of them (the confirmation
 /// depth and a margin) to tell the next block from a reorganisation and to find the fork point.
@@ -38,6 +39,11 @@ struct ChainWindow: Sendable {
     }
 
     func hash(at number: BlockNumber) -> BlockHash? { hashes[number.value] }
+
+    /// The processed blocks, for the lanes to check the inclusions they found themselves.
+    var canonical: CanonicalBlocks {
+        CanonicalBlocks(Dictionary(uniqueKeysWithValues: hashes.map { (BlockNumber($0.key), $0.value) }))
+    }
 
     /// The lowest block still held.
     var bottom: BlockNumber? { hashes.keys.min().map(BlockNumber.init) }

@@ -1,6 +1,8 @@
 /// Bounds the node calls a worker's lanes have in flight at once (`worker.maxInFlight`):
 /// a call beyond the bound waits for one to finish, so a burst of due sends queues here, in
-/// order, rather than as timeouts inside the HTTP client's pool.
+/// order. Calls, not connections: the RPC client carries them as batches over
+/// `rpc.connections` connections per endpoint, and a call it cannot put on the wire waits in
+/// the endpoint's queue (bounded by `rpc.connectionWait`), not against its call timeout.
 actor CallLimiter {
     private let limit: Int
     private var running = 0

@@ -22,6 +22,10 @@ actor LaneSupervisor: ChainObserver {
         var leaseLength: Duration = .seconds(30)
         /// How often unfinished work that nobody holds is looked for.
         var sweepInterval: Duration = .seconds(15)
+        /// How old a sender's pending count read ahead of its lane's start may be when used,
+        /// from when it was asked (idle senders are asked again every third of it); zero reads
+        /// none ahead.
+        var readAheadFreshness: Duration = .seconds(60)
     }
 
     private struct Running {
@@ -32,6 +36,7 @@ actor LaneSupervisor: ChainObserver {
 
     private enum Command: Sendable {
         case start(Address, topic: String?, partition: Int32?)
+        case readAhead
     }
 
     private let effects: LaneEffects
@@ -44,6 +49,10 @@ actor LaneSupervisor: ChainObserver {
     /// 20-30 s a call that outlasts what is left of a lease before its first renewal: these
     /// are renewed with the running lanes' ones.
     private var startingLeases: [Address: LeaseFence] = [:]
+    /// Pending counts of the idle configured senders, read together at start, when partitions
+    /// are assigned and every third of `readAheadFreshness`, so lanes start without a node
+    /// call of their own.
+    private var readAhead: NonceReadAhead
     private var assigned: [String: Set<Int32>] = [:]
     private(set) var head: BlockNumber?
     private(set) var market: MarketFees?
@@ -53,6 +62,7 @@ actor LaneSupervisor: ChainObserver {
     init(effects: LaneEffects, settings: Settings) {
         self.effects = effects
         self.settings = settings
+        self.readAhead = NonceReadAhead(freshFor: settings.readAheadFreshness)
         (commands, commandContinuation) = AsyncStream.makeStream(of: Command.self)
     }
 
@@ -62,10 +72,13 @@ actor LaneSupervisor: ChainObserver {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.renewLeases() }
             group.addTask { await self.sweep() }
+            group.addTask { await self.keepNoncesReadAhead() }
             for await command in commands {
                 switch command {
                 case .start(let sender, let topic, let partition):
                     group.addTask { await self.startAndRun(sender, topic: topic, partition: partition) }
+                case .readAhead:
+                    group.addTask { await self.readNoncesAhead() }
                 }
             }
         }
@@ -119,6 +132,9 @@ actor LaneSupervisor: ChainObserver {
                 start(sender, topic: topic, partition: partition)
             }
         }
+        // The senders of these partitions are not known before their messages come: read
+        // every idle sender's count now, while intake takes the first batch.
+        if settings.readAheadFreshness > .zero { commandContinuation.yield(.readAhead) }
     }
 
     /// Stops the lanes of senders whose partition moved to another worker; their leases are
@@ -147,11 +163,11 @@ actor LaneSupervisor: ChainObserver {
         for running in lanes.values { running.lane.send(.reorganised(above: forkPoint)) }
     }
 
-    func head(_ head: BlockNumber, market: MarketFees?) async {
+    func head(_ head: BlockNumber, canonical: CanonicalBlocks, market: MarketFees?) async {
         let moved = self.head != head
         self.head = head
         if let market { self.market = market }
-        for running in lanes.values { running.lane.send(.head(head, market)) }
+        for running in lanes.values { running.lane.send(.head(head, market, canonical)) }
         // For the API's confirmations; a failed write is caught up on the next head.
         if moved { try? await effects.store.saveChainHead(head) }
     }
@@ -189,12 +205,17 @@ actor LaneSupervisor: ChainObserver {
         do {
             // The store alone may be behind the chain (a fresh file, transactions sent by
             // other means) or ahead of it (a node that lost its pool): follow the chain.
-            let pending = try await effects.rpc.transactionCount(of: sender, at: .pending)
+            let early = readAhead.take(sender, now: .now)
+            let pending: Nonce
+            if let early { pending = early } else { pending = try await effects.rpc.transactionCount(of: sender, at: .pending) }
             let next = try await store.reconcileNonce(fence, chainPending: pending)
             loaded = try await store.unfinished(sender: sender)
             effects.logger.info(
                 "working the sender",
-                metadata: ["from": "\(sender)", "epoch": "\(fence.epoch)", "unfinished": "\(loaded.count)", "chain_pending_nonce": "\(pending)", "next_nonce": "\(next)"])
+                metadata: [
+                    "from": "\(sender)", "epoch": "\(fence.epoch)", "unfinished": "\(loaded.count)", "chain_pending_nonce": "\(pending)",
+                    "read_ahead": "\(early != nil)", "next_nonce": "\(next)",
+                ])
         } catch {
             startingLeases[sender] = nil
             effects.logger.warning(
@@ -241,29 +262,72 @@ actor LaneSupervisor: ChainObserver {
         for continuation in waiting.removeValue(forKey: sender) ?? [] { continuation.resume(returning: fence) }
     }
 
-    /// Renews every held lease at half its length; a lane whose lease is gone stops at once (a
-    /// starting one finds its next write refused).
+    /// Reads the idle senders' counts ahead at start and every third of `readAheadFreshness`,
+    /// without waiting for the last read: freshness counts from the ask, and an answer takes
+    /// 20-30 s of it, so a lane that starts finds a fresh count.
+    private func keepNoncesReadAhead() async {
+        guard settings.readAheadFreshness > .zero else { return }
+        await withDiscardingTaskGroup { reads in
+            repeat {
+                reads.addTask { await self.readNoncesAhead() }
+            } while (try? await Task.sleep(for: settings.readAheadFreshness / 3)) != nil
+        }
+    }
+
+    /// Reads the pending count of every configured sender without a lane, all at once (the
+    /// client batches them), for the lanes that start within `readAheadFreshness`.
+    private func readNoncesAhead() async {
+        let idle = effects.signer.signers.keys.filter { lanes[$0] == nil && !starting.contains($0) }
+        guard !idle.isEmpty else { return }
+        let asked = ContinuousClock.now
+        let rpc = effects.rpc
+        let answers = await withTaskGroup(of: (Address, Nonce?).self) { group in
+            for sender in idle {
+                group.addTask { (sender, try? await rpc.transactionCount(of: sender, at: .pending)) }
+            }
+            var answers: [(Address, Nonce?)] = []
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+        for case (let sender, let nonce?) in answers { readAhead.record(nonce, for: sender, askedAt: asked) }
+        effects.logger.debug(
+            "pending counts read ahead of the lanes' starts",
+            metadata: ["senders": "\(idle.count)", "answered": "\(answers.count { $0.1 != nil })"])
+    }
+
+    /// Renews every held lease at half its length, all in one store write (one write per
+    /// sender queued behind a busy store let the last leases expire); a lane whose lease is
+    /// gone stops at once (a starting one finds its next write refused). A write that fails
+    /// is tried again after a second, not half a lease later.
     private func renewLeases() async {
         let interval = settings.leaseLength / 2
-        while (try? await Task.sleep(for: interval)) != nil {
-            for (sender, fence) in startingLeases {
-                do {
-                    if try await effects.store.renewLease(fence, length: settings.leaseLength) == nil {
-                        effects.logger.warning("the lease of a sender being started was lost", metadata: ["from": "\(sender)"])
-                    }
-                } catch {
-                    effects.logger.warning("cannot renew the sender's lease; trying again", metadata: ["from": "\(sender)", "error": "\(error)"])
-                }
+        var wait = interval
+        while (try? await Task.sleep(for: wait)) != nil {
+            let starting = Array(startingLeases)
+            let running = lanes.map { (sender: $0.key, lane: $0.value.lane) }
+            let fences = starting.map(\.value) + running.map(\.lane.fence)
+            guard !fences.isEmpty else {
+                wait = interval
+                continue
             }
-            for (sender, running) in lanes {
-                do {
-                    if try await effects.store.renewLease(running.lane.fence, length: settings.leaseLength) == nil {
-                        effects.logger.error("the sender's lease was lost; stopping its lane", metadata: ["from": "\(sender)"])
-                        running.lane.send(.stop)
-                    }
-                } catch {
-                    effects.logger.warning("cannot renew the sender's lease; trying again", metadata: ["from": "\(sender)", "error": "\(error)"])
+            do {
+                let renewed = try await effects.store.renewLeases(fences, length: settings.leaseLength)
+                guard renewed.count == fences.count else {
+                    throw StatusStoreError(.storageFailure, "the store answered \(renewed.count) renewals for \(fences.count) leases")
                 }
+                for ((sender, _), answer) in zip(starting, renewed) where answer == nil {
+                    effects.logger.warning("the lease of a sender being started was lost", metadata: ["from": "\(sender)"])
+                }
+                for (held, answer) in zip(running, renewed.dropFirst(starting.count)) where answer == nil {
+                    effects.logger.error("the sender's lease was lost; stopping its lane", metadata: ["from": "\(held.sender)"])
+                    held.lane.send(.stop)
+                }
+                wait = interval
+            } catch {
+                effects.logger.warning(
+                    "cannot renew the senders' leases; trying again in a second",
+                    metadata: ["leases": "\(fences.count)", "error": "\(error)"])
+                wait = min(interval, .seconds(1))
             }
         }
     }

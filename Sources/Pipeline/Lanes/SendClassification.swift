@@ -30,7 +30,7 @@ enum SendClassification {
             case .giveUp: return (.refused(.invalid, reason: error.description), endpoint)
             case .retryLater:
                 switch error.failure {
-                case .transport(.connectionRefused), .transport(.connectTimedOut):
+                case .transport(.connectionRefused), .transport(.connectTimedOut), .transport(.noConnectionFree):
                     return (.notSent(reason: error.description), endpoint)
                 default:
                     // A timeout, a reset, a proxy's 5xx, a garbled body: the call may have

@@ -21,7 +21,7 @@ actor SenderLane {
     enum Input: Sendable {
         case add(StoredRequest)
         case event(RequestID, LifecycleEvent, attempt: AttemptFacts?)
-        case head(BlockNumber, MarketFees?)
+        case head(BlockNumber, MarketFees?, CanonicalBlocks)
         case included(Inclusion)
         case reorganised(above: BlockNumber)
         /// The sender's mined count, nil when the node did not tell.
@@ -57,8 +57,7 @@ actor SenderLane {
     private var armedWake: Date?
     private var readingNonce = false
     private var saveFailures = 0
-    private let inputs: AsyncStream<Input>
-    private let continuation: AsyncStream<Input>.Continuation
+    private let inbox = LaneInbox<Input>()
     /// Requests handed over (`.add`) and not taken in yet: intake's bound counts them, or it
     /// would take batch after batch while the lane is busy with something else.
     private let arriving = Mutex(0)
@@ -70,12 +69,11 @@ actor SenderLane {
         self.state = SenderLaneState(sender: fence.sender, policy: effects.policy)
         self.head = head
         self.market = market
-        (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
     }
 
     nonisolated func send(_ input: Input) {
         if case .add = input { arriving.withLock { $0 += 1 } }
-        continuation.yield(input)
+        inbox.yield(input)
     }
 
     /// Requests not sent to any node yet, handed ones included: what back-pressure counts.
@@ -92,12 +90,18 @@ actor SenderLane {
                 checkReceipts(of: stored.lifecycle, in: &group)
             }
             schedule(in: &group)
-            for await input in inputs {
-                if case .stop = input {
-                    group.cancelAll()
-                    return .stopped
+            // What queued meanwhile is handled together, then stored in one transaction and
+            // planned once.
+            for await _ in inbox.signals {
+                let inputs = inbox.drain()
+                guard !inputs.isEmpty else { continue }
+                for input in inputs {
+                    if case .stop = input {
+                        group.cancelAll()
+                        return .stopped
+                    }
+                    await handle(input, in: &group)
                 }
-                await handle(input, in: &group)
                 switch await persist() {
                 case .saved:
                     schedule(in: &group)
@@ -136,11 +140,11 @@ actor SenderLane {
                     endpoint: facts.endpoint, error: result.reason))
             }
             if case .signed(let version) = event { await effects.index.track([version.hash], for: sender) }
-        case .head(let newHead, let newMarket):
+        case .head(let newHead, let newMarket, let canonical):
             head = newHead
             if let newMarket { market = newMarket }
             let mined = state.requests.values.filter { $0.state.inclusion != nil }.map(\.state.id)
-            state.apply(head: newHead, at: now, random: &random)
+            state.apply(head: newHead, canonical: canonical, at: now, random: &random)
             dirty.formUnion(mined)
             readNonceIfUseful(in: &group)
         case .included(let inclusion):
@@ -237,7 +241,7 @@ actor SenderLane {
         }
         if signedInline {
             // The new version must be stored before it goes out: one more round first.
-            continuation.yield(.wake)
+            inbox.yield(.wake)
         } else if let wake = state.nextWake(now: now, head: head, market: market) {
             armWake(at: wake, in: &group)
         }
@@ -246,14 +250,14 @@ actor SenderLane {
     /// Starts `action`; true when it signed a version inline (nothing of it is sent yet).
     private func perform(_ action: LifecycleAction, for id: RequestID, in group: inout DiscardingTaskGroup) -> Bool {
         guard let request = state.request(id) else { return false }
-        let continuation = continuation, effects = effects, head = head, sender = sender
+        let inbox = inbox, effects = effects, head = head, sender = sender
         switch action {
         case .send(let version):
             group.addTask {
                 let (started, answers) = await effects.limiter.run { (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw)) }
                 let (result, endpoint) = SendClassification.result(of: answers)
                 let facts = AttemptFacts(version: version.number, hash: version.hash, startedAt: started, finishedAt: Date(), endpoint: endpoint)
-                continuation.yield(.event(id, .sent(version: version.number, result, head: head), attempt: facts))
+                inbox.yield(.event(id, .sent(version: version.number, result, head: head), attempt: facts))
             }
         case .checkPool(let version):
             group.addTask {
@@ -268,9 +272,9 @@ actor SenderLane {
                         return .event(id, .abandoned(.checkPool, reason: error.description), attempt: nil)
                     }
                 }
-                continuation.yield(answer)
+                inbox.yield(answer)
                 if case .included = answer {
-                    continuation.yield(.event(id, .poolChecked(version: version.number, present: true), attempt: nil))
+                    inbox.yield(.event(id, .poolChecked(version: version.number, present: true), attempt: nil))
                 }
             }
         case .sign(let kind, let fees):
@@ -302,7 +306,7 @@ actor SenderLane {
             let nonce = request.state.nonce
             let confirmations = effects.policy.confirmations
             group.addTask {
-                continuation.yield(await effects.limiter.run {
+                inbox.yield(await effects.limiter.run {
                     await Self.settle(id: id, versions: versions, nonce: nonce, sender: sender, confirmations: confirmations, rpc: effects.rpc)
                 })
             }
@@ -336,17 +340,17 @@ actor SenderLane {
     /// A stored request that may already be mined: look its versions up, and check that a
     /// stored inclusion is still canonical (the watcher's window only starts now).
     private func checkReceipts(of lifecycle: LifecycleState, in group: inout DiscardingTaskGroup) {
-        let continuation = continuation, rpc = effects.rpc
+        let inbox = inbox, rpc = effects.rpc
         let id = lifecycle.id, versions = lifecycle.versions, stored = lifecycle.inclusion
         group.addTask {
             for version in versions {
                 guard let receipt = try? await rpc.transactionReceipt(version.hash) else { continue }
                 if let stored, stored.hash == receipt.transactionHash, stored.blockHash == receipt.blockHash { return }
-                if stored != nil { continuation.yield(.event(id, .reorganised, attempt: nil)) }
-                continuation.yield(.included(Inclusion(receipt)))
+                if stored != nil { inbox.yield(.event(id, .reorganised, attempt: nil)) }
+                inbox.yield(.included(Inclusion(receipt)))
                 return
             }
-            if stored != nil { continuation.yield(.event(id, .reorganised, attempt: nil)) }
+            if stored != nil { inbox.yield(.event(id, .reorganised, attempt: nil)) }
         }
     }
 
@@ -355,20 +359,20 @@ actor SenderLane {
         guard !readingNonce, state.requests.values.contains(where: { $0.state.sends > 0 && $0.state.inclusion == nil && !$0.state.isFinal })
         else { return }
         readingNonce = true
-        let continuation = continuation, rpc = effects.rpc, sender = sender
+        let inbox = inbox, rpc = effects.rpc, sender = sender
         group.addTask {
-            continuation.yield(.minedCount(try? await rpc.transactionCount(of: sender, at: .latest)))
+            inbox.yield(.minedCount(try? await rpc.transactionCount(of: sender, at: .latest)))
         }
     }
 
     private func armWake(at date: Date, in group: inout DiscardingTaskGroup) {
         if let armed = armedWake, armed <= date { return }
         armedWake = date
-        let continuation = continuation
+        let inbox = inbox
         group.addTask {
             let delay = max(0, date.timeIntervalSinceNow)
             try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
-            continuation.yield(.wake)
+            inbox.yield(.wake)
         }
     }
 }

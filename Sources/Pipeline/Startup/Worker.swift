@@ -45,6 +45,7 @@ public enum Worker {
             intakeBatchSize: configuration.worker.intakeBatchSize)
         settings.deadLetterTopic = configuration.kafka.deadLetterTopic
         settings.leaseLength = configuration.worker.leaseLength
+        settings.nonceReadAhead = configuration.worker.nonceReadAhead
         settings.maxUnsent = configuration.worker.maxUnsent
         settings.pollInterval = configuration.tracking.pollInterval
         tune(&settings)
@@ -58,7 +59,9 @@ public enum Worker {
         do {
             rpcConfiguration = try ChainRPCConfiguration(
                 endpoints: configuration.rpc.endpoints.map { url throws(ChainRPCConfigurationError) in try RPCEndpoint(url.absoluteString) },
-                callTimeout: configuration.rpc.callTimeout)
+                callTimeout: configuration.rpc.callTimeout,
+                maxConnectionsPerEndpoint: configuration.rpc.connections, batchSize: configuration.rpc.batchSize,
+                batchWindow: configuration.rpc.batchWindow, connectionWait: configuration.rpc.connectionWait)
         } catch {
             throw WorkerStartupError("rpc.endpoints: \(error)")
         }
