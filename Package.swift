@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "broadcaster", targets: ["broadcaster"]),
         .executable(name: "sign-benchmark", targets: ["SignBenchmark"]),
         .executable(name: "admin-queries-benchmark", targets: ["AdminQueriesBenchmark"]),
+        .executable(name: "store-intake-benchmark", targets: ["StoreIntakeBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -132,6 +133,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only for the type of the pool's own failures (a tripped connection breaker,
+                // a pool shut down), which PostgresNIO passes on as they are.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -300,16 +304,48 @@ let package = Package(
             ]
         ),
 
+        // OpenSSL's libcrypto: sign-benchmark's SHA3-256 reference, never linked into the product.
+        .systemLibrary(
+            name: "CLibcrypto",
+            path: "Benchmarks/CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .executableTarget(
             name: "SignBenchmark",
-            dependencies: ["EVMPrimitives", "EVMSigning", "CSecp256k1"],
+            dependencies: ["EVMPrimitives", "EVMSigning", "CSecp256k1", "CLibcrypto"],
             path: "Benchmarks/SignBenchmark"
+        ),
+
+        // The store benchmarks' PostgreSQL server: one named by --postgres-url, or a throwaway one
+        // with PostgreSQL's default durability.
+        .target(
+            name: "StoreBenchmarkSupport",
+            dependencies: ["BroadcasterConfig", "KafkaTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Benchmarks/StoreBenchmarkSupport"
         ),
 
         .executableTarget(
             name: "AdminQueriesBenchmark",
-            dependencies: ["BroadcastModel", "EVMPrimitives", "SQLiteStore", "StatusStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BroadcastModel", "BroadcasterConfig", "EVMPrimitives", "PostgresStore", "SQLiteStore", "StatusStore", "StoreBenchmarkSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/admin-queries"
+        ),
+
+        .executableTarget(
+            name: "StoreIntakeBenchmark",
+            dependencies: [
+                "BroadcastModel", "BroadcasterConfig", "EVMPrimitives", "Lifecycle", "PostgresStore", "SQLiteStore", "StatusStore",
+                "StoreBenchmarkSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Benchmarks/store-intake"
         ),
 
         // Starts the local chain and the flaky proxy (devchain/) for tests.
@@ -345,7 +381,7 @@ let package = Package(
         .testTarget(
             name: "ChainRPCTests",
             dependencies: [
-                "ChainRPC", "EVMPrimitives", "DevChainSupport",
+                "ChainRPC", "EVMPrimitives", "EVMSigning", "DevChainSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -377,6 +413,7 @@ let package = Package(
                 "BroadcasterConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
             ]
         ),
         .testTarget(
@@ -397,7 +434,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "SQLiteStore", "StatusStore",
+                "API", "ABI", "BroadcastModel", "BroadcasterConfig", "EVMKeys", "EVMPrimitives", "EVMSigning", "Kafka", "KafkaTestSupport", "RequestTopic", "SQLiteStore", "StatusStore",
                 "ChainRPC", "DevChainSupport", "Lifecycle", "Pipeline",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -18,7 +18,7 @@ from chaos_harness.chain_view import read_chain
 from chaos_harness.posted import ANSWERED
 from chaos_harness.rpc import ChainClient
 from chaos_harness.senders import CONTRACT, dev_senders
-from chaos_harness.stack import PYTHON, REPO, Proc, Stack, StackError
+from chaos_harness.stack import PYTHON, REPO, Proc, Stack, StackError, loadavg
 from chaos_harness.verify import judge
 
 from . import figures as figures_module, reference
@@ -27,7 +27,6 @@ from .sampler import Sampler, calls_by_method, get, proxy_stats, rss_kb, worker_
 
 CAPACITY_CONCURRENCY = 64       # the proxy without latency: its own throughput
 CAPACITY_SECONDS = 10.0
-HEALTH = "worker health server listening"
 A_YEAR = 365 * 24 * 3600
 
 
@@ -63,7 +62,7 @@ def main(options: Options) -> int:
     deadline = started + options.timeout
     folder = options.run_dir
     folder.mkdir(parents=True, exist_ok=True)
-    load_before = _loadavg()
+    load_before = loadavg()
     say(f"tracking-throughput in {folder}: {options.requests} requests from {options.senders} senders, "
         f"block time {options.block_time} s, {options.confirmations} confirmations, node calls "
         f"{options.latency[0]:g}-{options.latency[1]:g} s; load average {load_before}")
@@ -84,7 +83,7 @@ def main(options: Options) -> int:
         _write_config(folder, options, stack, proxy_url, senders)
         worker = stack.start_worker(1, wait_assigned=True, timeout=60 + 4 * options.latency[1])
         stack.start_api()
-        metrics_url = _metrics_url(worker)
+        metrics_url = worker.metrics_url()
         say(f"worker pid {worker.pid} (metrics {metrics_url}), API {stack.api_url}, proxy {proxy_url}")
         _wait_warm(worker, metrics_url, 60 + 6 * options.latency[1])
 
@@ -119,7 +118,7 @@ def main(options: Options) -> int:
             methods_at_post=methods_at_post, methods_at_end=methods_at_end, rss_at_post_kb=rss_at_post)
         result = figures_module.compute(sampler.watch, marks, len(answered), options.window, options.confirmations)
         header = (f"Broadcaster tracking throughput, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-                  f"{os.cpu_count()} cores, load before: {load_before}, after: {_loadavg()}\n"
+                  f"{os.cpu_count()} cores, load before: {load_before}, after: {loadavg()}\n"
                   f"one worker ({options.binary.name}, worker.maxInFlight {options.max_in_flight}), "
                   f"{options.senders} senders, block time {options.block_time} s, tracking.confirmations "
                   f"{options.confirmations}, poolCheckAfter {options.pool_check_after:g} s, node calls "
@@ -193,15 +192,6 @@ def _write_config(folder, options: Options, stack: Stack, proxy_url: str, sender
                             "bumpAfter": A_YEAR, "bumpAfterBlocks": 10_000, "pollInterval": 1}
     path.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
 
-
-def _metrics_url(worker: Proc) -> str:
-    worker.wait_for(lambda: HEALTH in worker.text(), f"'{HEALTH}'", 30)
-    for line in worker.text().splitlines():
-        if HEALTH in line:
-            for part in line.split():
-                if part.startswith("address="):
-                    return f"http://{part.removeprefix('address=')}/metrics"
-    raise StackError(f"the worker's health server address is not in its log {worker.log}")
 
 
 def _wait_warm(worker: Proc, metrics_url: str, timeout: float) -> None:
@@ -277,9 +267,3 @@ def _write_series(folder, sampler: Sampler) -> None:
         for sample in sampler.watch.samples:
             out.write(json.dumps(vars(sample)) + "\n")
 
-
-def _loadavg() -> str:
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"

@@ -26,9 +26,15 @@ public struct BroadcasterConfiguration: Sendable {
     /// Signer name -> its address, the sender of its message types' transactions.
     public var signerAddresses: [String: Address] = [:]
     public var messageTypes: [MessageTypeSettings] = [] {
-        didSet { index = Self.index(messageTypes) }
+        didSet {
+            index = Self.index(messageTypes)
+            spellings = index
+        }
     }
     private var index: [String: Int] = [:]
+    /// Texts known to name a message type without parsing them: the canonical forms and the
+    /// signatures as the configuration file wrote them (what callers usually send).
+    private var spellings: [String: Int] = [:]
 
     /// The defaults: no signers and no message types.
     public init() {}
@@ -61,14 +67,24 @@ public struct BroadcasterConfiguration: Sendable {
         let types = try scoped("messageTypes") { () throws(ConfigurationError) in
             try MessageTypeSettings.readAll(reader: reader.scoped(to: "messageTypes"))
         }
-        for type in types where signers[type.signer] == nil {
-            let known = signers.keys.sorted().joined(separator: ", ")
-            throw ConfigurationError(
-                key: ["messageTypes", type.name, "signer"],
-                reason: "\"\(type.signer)\" is not a configured signer (configured: \(known.isEmpty ? "none" : known)); add it to signers.names with a key source, or name another")
+        for type in types {
+            for signer in type.signers where signers[signer] == nil {
+                let known = signers.keys.sorted().joined(separator: ", ")
+                throw ConfigurationError(
+                    key: ["messageTypes", type.name, type.signers.count == 1 ? "signer" : "signers"],
+                    reason: "\"\(signer)\" is not a configured signer (configured: \(known.isEmpty ? "none" : known)); add it to signers.names with a key source, or name another")
+            }
         }
         messageTypes = types
         index = Self.index(types)
+        spellings = index
+        let typesReader = reader.scoped(to: "messageTypes")
+        for (position, type) in types.enumerated() {
+            // Read again as MessageTypeSettings read it, so it parses to this very type.
+            if let text = try? SettingsReader(typesReader.scoped(to: ConfigKey([type.name]))).string("signature"), spellings[text] == nil {
+                spellings[text] = position
+            }
+        }
     }
 
     /// The message type a caller's `message_type` names, written either as configured or in any
@@ -76,7 +92,10 @@ public struct BroadcasterConfiguration: Sendable {
     ///
     /// Throws the parse error when the text is not a signature at all; nil when it is one that
     /// is not configured.
+    ///
+    /// A configured spelling or canonical form is looked up as it is; only other texts are parsed.
     public func messageType(for text: String) throws(SignatureError) -> MessageTypeSettings? {
+        if let known = spellings[text] { return messageTypes[known] }
         let canonical = try FunctionSignature(parsing: text).canonical
         return index[canonical].map { messageTypes[$0] }
     }
@@ -86,9 +105,19 @@ public struct BroadcasterConfiguration: Sendable {
         index[canonical].map { messageTypes[$0] }
     }
 
-    /// The address that sends `type`'s transactions.
-    public func sender(of type: MessageTypeSettings) -> Address? {
-        signerAddresses[type.signer]
+    /// The addresses that send `type`'s transactions, or which signer's address is missing.
+    public func senders(of type: MessageTypeSettings) -> Result<SenderPool, MissingSenderAddress> {
+        var addresses: [Address] = []
+        for signer in type.signers {
+            guard let address = signerAddresses[signer] else {
+                return .failure(MissingSenderAddress("message type \(type.name) has no sender address configured (signers.\(signer).address)"))
+            }
+            addresses.append(address)
+        }
+        guard let pool = SenderPool(addresses) else {
+            return .failure(MissingSenderAddress("message type \(type.name) names no signer (messageTypes.\(type.name).signer)"))
+        }
+        return .success(pool)
     }
 
     private static func index(_ types: [MessageTypeSettings]) -> [String: Int] {

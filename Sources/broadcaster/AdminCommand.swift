@@ -44,7 +44,9 @@ struct AdminCommand: AsyncParsableCommand {
             }
             let rpcConfiguration = try ChainRPCConfiguration(
                 endpoints: configuration.rpc.endpoints.map { url throws(ChainRPCConfigurationError) in try RPCEndpoint(url.absoluteString) },
-                callTimeout: configuration.rpc.callTimeout)
+                callTimeout: configuration.rpc.callTimeout,
+                maxConnectionsPerEndpoint: configuration.rpc.connections, batchSize: configuration.rpc.batchSize,
+                batchWindow: configuration.rpc.batchWindow, connectionWait: configuration.rpc.connectionWait)
             let httpClient = HTTPClient(configuration: rpcConfiguration.httpClientConfiguration())
             do {
                 try await StoreEngine.with(configuration.store, logger: logger) { store in
@@ -79,7 +81,7 @@ struct AdminCommand: AsyncParsableCommand {
         let desk = RetryDesk(
             store: store, chain: rpc, chainCallTimeout: configuration.rpc.callTimeout,
             admission: Admission(configuration: configuration),
-            producer: RequestProducer(sender: producer, topic: configuration.kafka.requestsTopic, timeout: configuration.kafka.produceTimeout),
+            producer: RequestProducer(sender: producer, topic: configuration.kafka.requestsTopic),
             logger: logger)
         let dashboard = try AdminDashboard(
             store: store, retryActions: desk, settings: DashboardSettings(configuration: configuration), facts: facts)

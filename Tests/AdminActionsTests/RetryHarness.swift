@@ -54,7 +54,7 @@ struct RetryHarness: Sendable {
         configuration.messageTypes = [
             MessageTypeSettings(
                 name: "add_weight", signature: try! FunctionSignature(parsing: "add_weight(address _addr, uint256 _weight)"),
-                contract: contract, signer: "dev", selectorRule: .pinned(try! Selector(hex: "0xd7136328")))
+                contract: contract, signers: ["dev"], selectorRule: .pinned(try! Selector(hex: "0xd7136328")))
         ]
         return configuration
     }
@@ -63,7 +63,7 @@ struct RetryHarness: Sendable {
     func desk(chain: ChainRPCClient? = nil, chainCallTimeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = Date.init) -> RetryDesk {
         RetryDesk(
             store: store, chain: chain ?? self.chain, chainCallTimeout: chainCallTimeout, admission: Admission(configuration: Self.configuration),
-            producer: RequestProducer(sender: producer, topic: Self.topic, timeout: .seconds(3)), logger: Self.logger, now: now)
+            producer: RequestProducer(sender: producer, topic: Self.topic), logger: Self.logger, now: now)
     }
 
     /// Runs `body` with fresh parts; the producer runs meanwhile.

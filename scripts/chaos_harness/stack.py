@@ -16,6 +16,7 @@ from .postgres import DataDirectory, server_user
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = REPO / ".venv" / "bin" / "python"
 READY = re.compile(r"^READY (http://\S+)$", re.MULTILINE)
+WORKER_HEALTH = "worker health server listening"
 
 
 class StackError(Exception):
@@ -47,6 +48,14 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return ok
     except (OSError, http.client.HTTPException):
         return False
+
+
+def loadavg() -> str:
+    """The load averages over 1, 5 and 15 minutes, for a benchmark's header."""
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
 
 
 class Proc:
@@ -97,6 +106,16 @@ class Proc:
         """The URL of a devchain process's `READY http://…` line."""
         self.wait_for(lambda: READY.search(self.text()), "its READY line", timeout)
         return READY.search(self.text()).group(1)
+
+    def metrics_url(self, timeout: float = 30) -> str:
+        """A worker's `/metrics` URL, from the address its health server logs on start."""
+        self.wait_for(lambda: WORKER_HEALTH in self.text(), f"'{WORKER_HEALTH}'", timeout)
+        for line in self.text().splitlines():
+            if WORKER_HEALTH in line:
+                for part in line.split():
+                    if part.startswith("address="):
+                        return f"http://{part.removeprefix('address=')}/metrics"
+        raise StackError(f"the worker's health server address is not in its log {self.log}")
 
     def kill9(self) -> None:
         if self.running():

@@ -38,8 +38,8 @@ struct DashboardHarness {
     static var configuration: BroadcasterConfiguration {
         var configuration = BroadcasterConfiguration()
         configuration.messageTypes = [
-            MessageTypeSettings(name: "add_weight", signature: try! FunctionSignature(parsing: StoreFill.addWeight), contract: StoreFill.contract, signer: "main"),
-            MessageTypeSettings(name: "set_name", signature: try! FunctionSignature(parsing: StoreFill.setName), contract: StoreFill.contract, signer: "main"),
+            MessageTypeSettings(name: "add_weight", signature: try! FunctionSignature(parsing: StoreFill.addWeight), contract: StoreFill.contract, signers: ["main"]),
+            MessageTypeSettings(name: "set_name", signature: try! FunctionSignature(parsing: StoreFill.setName), contract: StoreFill.contract, signers: ["main"]),
         ]
         configuration.admin.users = [
             AdminUser(name: "otto", passwordHash: try! BcryptHash(parsing: operatorHash), role: .operator),
