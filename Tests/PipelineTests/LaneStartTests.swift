@@ -4,6 +4,7 @@ import DevChainSupport
 import EVMPrimitives
 import Foundation
 import Lifecycle
+import Logging
 import StatusStore
 import Testing
 
@@ -19,7 +20,7 @@ extension OnChain {
         /// test's own went first).
         @Test func aLaneStartsFromThePendingCountReadAhead() async throws {
             try await withGround(blockTime: 3600) { ground in
-                let logs = LogRecorder()
+                let logs = LogRecorder(level: .debug)
                 let configuration = try ground.configuration()
                 let request = Fixtures.request(weight: 40)
                 // The sender (dev key 1) sent a transfer of its own before the worker started.
@@ -28,8 +29,12 @@ extension OnChain {
                     return try await chain.rpc.transactionCount(of: Fixtures.sender, at: .pending)
                 }
                 let stored = try await whileWorkerRuns(configuration, logs: logs) { _ in
-                    // The counts are read as the worker starts; its first request comes later.
-                    try await Task.sleep(for: .seconds(3))
+                    // The counts are read as the worker starts; its first request comes once
+                    // they are in (a fixed pause was too short for a loaded machine).
+                    _ = try await eventually("the worker's first pending counts read ahead", timeout: .seconds(60)) {
+                        logs.lines(containing: "read ahead of the lanes' starts").contains { ($0.metadata["answered"].flatMap { Int($0) } ?? 0) > 0 }
+                            ? true : nil
+                    }
                     try await ground.produce(request)
                     return try await ground.request(request.id) { $0.status == .submitted }
                 }

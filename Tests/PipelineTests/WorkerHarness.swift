@@ -200,8 +200,8 @@ func whileWorkerRuns<T: Sendable>(
     }
 }
 
-/// What a worker logged, from `info` up: tests read the alerts an operator would get. Errors
-/// are also printed, as ``testLogger`` does.
+/// What a worker logged, from `level` up (`info` unless a test waits for a debug line): tests
+/// read the alerts an operator would get. Errors are also printed, as ``testLogger`` does.
 final class LogRecorder: Sendable {
     struct Entry: Sendable {
         let level: Logger.Level
@@ -210,12 +210,17 @@ final class LogRecorder: Sendable {
     }
 
     private let entries = Mutex<[Entry]>([])
+    private let level: Logger.Level
+
+    init(level: Logger.Level = .info) {
+        self.level = level
+    }
 
     var logger: Logger {
-        Logger(label: "PipelineTests.worker") { label in
+        Logger(label: "PipelineTests.worker") { [level] label in
             var printer = StreamLogHandler.standardError(label: label)
             printer.logLevel = .error
-            return RecordingLogHandler(recorder: self, printer: printer)
+            return RecordingLogHandler(recorder: self, printer: printer, logLevel: level)
         }
     }
 
@@ -232,8 +237,8 @@ final class LogRecorder: Sendable {
 private struct RecordingLogHandler: LogHandler {
     let recorder: LogRecorder
     var printer: StreamLogHandler
+    var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
