@@ -9,7 +9,7 @@ from pathlib import Path
 from tracking_throughput.sampler import get
 
 TICKS = os.sysconf("SC_CLK_TCK")
-METRIC = re.compile(r'^(broadcaster_worker_(?:in_flight|backlog)) ([0-9.eE+-]+)$')
+METRIC = re.compile(r'^(broadcaster_worker_(?:in_flight|backlog|chain_head)) ([0-9.eE+-]+)$')
 
 
 def sink_stats(url: str) -> dict:
@@ -21,7 +21,7 @@ def sink_stats(url: str) -> dict:
 
 
 def worker_gauges(metrics_url: str) -> dict[str, float]:
-    """broadcaster_worker_in_flight and _backlog; empty when the worker does not answer."""
+    """broadcaster_worker_in_flight, _backlog and _chain_head; empty when the worker does not answer."""
     values = {}
     for line in (get(metrics_url) or b"").decode(errors="replace").splitlines():
         match = METRIC.match(line.strip())

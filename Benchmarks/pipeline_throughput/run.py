@@ -242,6 +242,9 @@ def _figures(run: Run, started: float, options: Options, idle_rss: int, answered
     connections = spread([s.sink.get("connections", 0) for s in window])
     worker_calls = spread([_sum(s.gauges, "in_flight") for s in window])
     backlog = spread([_sum(s.gauges, "backlog") for s in window])
+    # How many blocks each worker's chain watcher is behind the node's head, in every sample.
+    behind = spread([s.sink["head"] - g["chain_head"] for s in window if "head" in s.sink
+                     for g in s.gauges if "chain_head" in g])
     mined = last.sink.get("mined", 0) - first.sink.get("mined", 0)
     cpu = {role: (last.cpu.get(role, 0.0) - first.cpu.get(role, 0.0)) for role in last.cpu}
     rss_growth = max(0, last.worker_rss_kb - idle_rss)
@@ -254,6 +257,8 @@ def _figures(run: Run, started: float, options: Options, idle_rss: int, answered
         "connections_mean_max": [round(v) for v in connections],
         "worker_calls_in_flight_mean_max": [round(v) for v in worker_calls],
         "worker_unsent_mean_max": [round(v) for v in backlog],
+        "watcher_blocks_behind_mean_max": [round(v, 1) for v in behind],
+        "worker_rss_per_request_held_kb": round(rss_growth / max(1, last.sink.get("in_flight_sends", 0) + _sum(last.gauges, "backlog")), 1),
         "worker_rss_idle_end_kb": [idle_rss, last.worker_rss_kb],
         "worker_rss_per_send_in_flight_kb": round(rss_growth / max(1, last.sink.get("in_flight_sends", 0)), 1),
         "max_batch": last.sink.get("max_batch", 0), "sends_refused": last.sink.get("sends_refused", 0),
@@ -276,7 +281,9 @@ def _table(f: dict, capacity, holding, header: str) -> str:
         ("workers' calls in flight (gauge), mean / max", "{:,} / {:,}".format(*f["worker_calls_in_flight_mean_max"])),
         ("workers' requests not yet sent, mean / max", "{:,} / {:,}".format(*f["worker_unsent_mean_max"])),
         ("workers' RSS idle / end", f"{f['worker_rss_idle_end_kb'][0] // 1024} / {f['worker_rss_idle_end_kb'][1] // 1024} MB"),
+        ("workers' chain watchers behind the node's head, mean / max", "{} / {} blocks".format(*f["watcher_blocks_behind_mean_max"])),
         ("workers' RSS growth per transaction in flight", f"{f['worker_rss_per_send_in_flight_kb']} KB"),
+        ("workers' RSS growth per request held (in flight at the node or not yet sent)", f"{f['worker_rss_per_request_held_kb']} KB"),
         ("CPU per mined transaction, by process", ", ".join(f"{k} {v} ms" for k, v in f["cpu_ms_per_mined"].items())),
         ("cores used, by process", ", ".join(f"{k} {v}" for k, v in f["cpu_cores_used"].items())),
     ]

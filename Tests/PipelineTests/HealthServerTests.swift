@@ -1,8 +1,10 @@
 import BroadcastModel
+import ChainRPC
 import DevChainSupport
 import EVMPrimitives
 import Foundation
 import KafkaTestSupport
+import Lifecycle
 import Pipeline
 import SQLiteStore
 import StatusStore
@@ -28,7 +30,7 @@ extension OnChain {
                                     try await producer.send(request)
                                     try await producer.sendRaw(Array("{not json".utf8), key: Array(Fixtures.sender.checksummed.utf8))
                                 }
-                                _ = try await storedRequest(request.id, in: store) { $0.status == .confirmed }
+                                let confirmed = try await storedRequest(request.id, in: store) { $0.status == .confirmed }
                                 let ready = try await get(try await worker.url("/readyz"))
                                 #expect(ready.status == 200, "\(ready.body)")
                                 let metrics = try await eventually("the metrics to catch up") {
@@ -41,6 +43,12 @@ extension OnChain {
                                 }
                                 #expect(metrics.contains("broadcaster_worker_in_flight 0.0"))
                                 #expect(metrics.contains("broadcaster_worker_backlog 0.0"))
+                                // The watcher's head: at least the confirmed request's block, at most the chain's.
+                                let watched = metrics.split(separator: "\n").first { $0.hasPrefix("broadcaster_worker_chain_head ") }
+                                    .flatMap { Double($0.split(separator: " ").last ?? "") }
+                                let mined = try #require(confirmed.lifecycle.inclusion?.block.value)
+                                let chainHead = try await withChainFacts(chain) { facts in try await facts.rpc.blockNumber().value }
+                                #expect(watched.map { $0 >= Double(mined) && $0 <= Double(chainHead) } == true, "chain_head \(String(describing: watched)), mined at \(mined), chain at \(chainHead)")
                                 let endpoint = try #require(URL(string: proxy.url)).port.map { "http://127.0.0.1:\($0)" } ?? ""
                                 #expect(
                                     metrics.contains(

@@ -58,12 +58,17 @@ actor LaneSupervisor: ChainObserver {
     private(set) var market: MarketFees?
     private let commands: AsyncStream<Command>
     private let commandContinuation: AsyncStream<Command>.Continuation
+    /// The newest head not stored yet: a write waits behind the lanes' writes, and the chain
+    /// watcher, which reports heads as it processes blocks, must not wait for it.
+    private let headsToStore: AsyncStream<BlockNumber>
+    private let headToStore: AsyncStream<BlockNumber>.Continuation
 
     init(effects: LaneEffects, settings: Settings) {
         self.effects = effects
         self.settings = settings
         self.readAhead = NonceReadAhead(freshFor: settings.readAheadFreshness)
         (commands, commandContinuation) = AsyncStream.makeStream(of: Command.self)
+        (headsToStore, headToStore) = AsyncStream.makeStream(of: BlockNumber.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Runs the lanes, lease renewal and the orphan sweep until cancelled; then every lane
@@ -73,6 +78,7 @@ actor LaneSupervisor: ChainObserver {
             group.addTask { await self.renewLeases() }
             group.addTask { await self.sweep() }
             group.addTask { await self.keepNoncesReadAhead() }
+            group.addTask { await self.storeHeads() }
             for await command in commands {
                 switch command {
                 case .start(let sender, let topic, let partition):
@@ -168,8 +174,14 @@ actor LaneSupervisor: ChainObserver {
         self.head = head
         if let market { self.market = market }
         for running in lanes.values { running.lane.send(.head(head, market, canonical)) }
-        // For the API's confirmations; a failed write is caught up on the next head.
-        if moved { try? await effects.store.saveChainHead(head) }
+        effects.metrics.processed(head: head)
+        if moved { headToStore.yield(head) }
+    }
+
+    /// Stores the newest head for the API's confirmations, one write at a time; heads that
+    /// came during a write are skipped but the newest. A failed write is caught up by the next.
+    private nonisolated func storeHeads() async {
+        for await head in headsToStore { try? await effects.store.saveChainHead(head) }
     }
 
     // MARK: Lanes

@@ -1,4 +1,5 @@
 import BroadcastModel
+import EVMPrimitives
 import Prometheus
 
 /// A worker's Prometheus metrics, in a registry of its own (every worker, and every test, has
@@ -8,6 +9,7 @@ import Prometheus
 /// |---|---|---|
 /// | `broadcaster_worker_in_flight` | gauge | |
 /// | `broadcaster_worker_backlog` | gauge | |
+/// | `broadcaster_worker_chain_head` | gauge | |
 /// | `broadcaster_worker_requests` | gauge | `status` |
 /// | `broadcaster_worker_consumer_lag` | gauge | `topic`, `partition` |
 /// | `broadcaster_worker_rpc_duration_seconds` | histogram | `method`, `endpoint`, `outcome` |
@@ -17,6 +19,7 @@ public struct WorkerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let inFlight: Gauge
     private let backlog: Gauge
+    private let chainHead: Gauge
 
     /// RPC latency buckets: the mission's node answers after 20-30 s, a local one in milliseconds.
     static let rpcBuckets: [Duration] = [
@@ -30,12 +33,19 @@ public struct WorkerMetrics: Sendable {
             descriptor: Self.name("in_flight", help: "Broadcast attempts running now."))
         backlog = registry.makeGauge(
             descriptor: Self.name("backlog", help: "Transactions in the broadcast queue waiting for their (next) attempt."))
+        chainHead = registry.makeGauge(
+            descriptor: Self.name("chain_head", help: "The newest block the chain watcher has processed (compare with the node's to see how far behind inclusions are learned)."))
     }
 
     /// Where the broadcaster's queue stands.
     func broadcastQueue(inFlight running: Int, waiting: Int) {
         inFlight.set(Int64(running))
         backlog.set(Int64(waiting))
+    }
+
+    /// The chain watcher processed `head`.
+    func processed(head: BlockNumber) {
+        chainHead.set(Int64(clamping: head.value))
     }
 
     /// The requests of the status store in each status. The store is shared by the workers of
