@@ -45,6 +45,9 @@ struct ChainWatcher: Sendable {
         var window: ChainWindow
         var market: MarketFees?
         var lookahead: BlockLookahead
+        var pace = ChainPace()
+        /// The processed head's number and timestamp, for the pace and the head's age.
+        var headBlock: (number: UInt64, timestamp: UInt64)?
         /// False once the node said it has no `eth_getBlockReceipts`.
         var blockReceipts = true
     }
@@ -81,6 +84,7 @@ struct ChainWatcher: Sendable {
         guard let first = try await rpc.block(.latest) else { return }
         let suggested = await asked
         progress.window.append(Self.header(of: first))
+        progress.headBlock = (first.number.value, first.timestamp)
         progress.market = fees(after: first, tip: suggested ?? progress.market?.suggestedTip ?? settings.fallbackTip) ?? progress.market
         await observer.head(first.number, canonical: progress.window.canonical, market: progress.market)
     }
@@ -119,7 +123,9 @@ struct ChainWatcher: Sendable {
             var roundLength = Duration.zero
             func send(_ group: inout TaskGroup<Event>, from progress: Progress) {
                 guard let head = progress.window.head, !Task.isCancelled else { return }
-                let span = progress.lookahead.span, askReceipts = progress.blockReceipts
+                let age = progress.headBlock.map { ChainPace.age(of: $0.timestamp, now: Date()) } ?? .zero
+                let span = progress.lookahead.span(reaching: age + roundLength, pace: progress.pace)
+                let askReceipts = progress.blockReceipts
                 inFlight += 1
                 lastSent = clock.now
                 group.addTask { .answered(await wave(from: head.value, span: span, askReceipts: askReceipts)) }
@@ -227,6 +233,11 @@ struct ChainWatcher: Sendable {
                 await observer.head(block.number, canonical: progress.window.canonical, market: progress.market)
             }
         }
+        if let top = extending.last {
+            let reached = (number: top.number.value, timestamp: top.timestamp)
+            if let old = progress.headBlock { progress.pace.extended(from: old, to: reached) }
+            progress.headBlock = reached
+        }
         if extending.isEmpty, let head = progress.window.head {
             await observer.head(head, canonical: progress.window.canonical, market: progress.market)
         }
@@ -235,7 +246,10 @@ struct ChainWatcher: Sendable {
 
     /// Re-reads the processed head and, where the chain changed, tells the observer.
     private func recheck(_ progress: inout Progress) async throws(ChainRPCError) {
+        let before = progress.window.head
         try await detectReorganisation(&progress.window)
+        // A rewound head's timestamp is not at hand: its age is unknown until the next extension.
+        if progress.window.head != before { progress.headBlock = nil }
         if let head = progress.window.head { await observer.head(head, canonical: progress.window.canonical, market: progress.market) }
     }
 
