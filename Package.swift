@@ -48,6 +48,9 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
 
+        // glibc's malloc tuning (mallopt), which Glibc's module leaves out.
+        .systemLibrary(name: "CMalloc"),
+
         // The Ethereum layer.
         .target(
             name: "EVMPrimitives",
@@ -279,6 +282,7 @@ let package = Package(
         .executableTarget(
             name: "broadcaster",
             dependencies: [
+                "CMalloc",
                 "AdminAccess",
                 "AdminActions",
                 "AdminDashboard",

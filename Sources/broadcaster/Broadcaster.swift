@@ -6,4 +6,9 @@ struct Broadcaster: AsyncParsableCommand {
         abstract: "Signs EVM transactions and broadcasts them, reliably.",
         subcommands: [SignCommand.self, WorkerCommand.self, APICommand.self, AdminCommand.self, AdminHashPasswordCommand.self, MigrateCommand.self]
     )
+
+    static func main() async {
+        MallocArenas.limit()
+        await main(nil)
+    }
 }
