@@ -1,5 +1,3 @@
-import Foundation
-
 /// How many blocks above the processed head the watcher asks for in a round, without asking
 /// the head's number first: at 20-30 s a call, `eth_blockNumber` before the blocks made every
 /// round one call longer. A number the node has no block for yet answers null, so the span
@@ -29,8 +27,11 @@ struct BlockLookahead: Hashable, Sendable {
 
     /// The span a wave sent now should ask for: enough to reach the block the chain is
     /// expected to have made by the time the wave is answered (a node answers with the chain
-    /// as it is then), that is the head's age plus a round, at `pace`, with a quarter more for
-    /// jitter; never less than `span`, never more than `maximum`. Waves in flight together
+    /// as it is then), that is `ahead` (the time since the last answer plus a round) at
+    /// `pace`, with a quarter more for jitter; never less than `span`, never more than
+    /// `maximum`. The last answer, not the head's timestamp: a chain that makes no blocks
+    /// (mined on demand, or stalled) would otherwise be asked for `maximum` blocks a wave.
+    /// Waves in flight together
     /// start at the same processed head: without this each would ask for the same `span`
     /// blocks, and behind a 25 s node the chain outgrew them, so only one wave a round found
     /// anything new.
@@ -75,12 +76,5 @@ struct ChainPace: Hashable, Sendable {
         }
         // Timestamps have whole seconds: one extension of a few fast blocks says little.
         blockInterval = known * 0.75 + measured * 0.25
-    }
-
-    /// How long ago, by the chain's clock, `timestamp` was: the head's age, zero for a
-    /// timestamp ahead of `now`.
-    static func age(of timestamp: UInt64, now: Date) -> Duration {
-        let seconds = now.timeIntervalSince1970 - Double(timestamp)
-        return seconds > 0 && seconds < 86_400 * 365 ? .milliseconds(Int64(seconds * 1000)) : .zero
     }
 }

@@ -46,7 +46,7 @@ struct ChainWatcher: Sendable {
         var market: MarketFees?
         var lookahead: BlockLookahead
         var pace = ChainPace()
-        /// The processed head's number and timestamp, for the pace and the head's age.
+        /// The processed head's number and timestamp, for the chain's pace.
         var headBlock: (number: UInt64, timestamp: UInt64)?
         /// False once the node said it has no `eth_getBlockReceipts`.
         var blockReceipts = true
@@ -120,11 +120,14 @@ struct ChainWatcher: Sendable {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var lastSent: ContinuousClock.Instant?
+            var lastAnswered: ContinuousClock.Instant?
             var roundLength = Duration.zero
             func send(_ group: inout TaskGroup<Event>, from progress: Progress) {
                 guard let head = progress.window.head, !Task.isCancelled else { return }
-                let age = progress.headBlock.map { ChainPace.age(of: $0.timestamp, now: Date()) } ?? .zero
-                let span = progress.lookahead.span(reaching: age + roundLength, pace: progress.pace)
+                // The node answers with the chain as it is then: the blocks made since the
+                // last answer and during this wave's own round.
+                let sinceAnswer = lastAnswered.map { clock.now - $0 } ?? .zero
+                let span = progress.lookahead.span(reaching: sinceAnswer + roundLength, pace: progress.pace)
                 let askReceipts = progress.blockReceipts
                 inFlight += 1
                 lastSent = clock.now
@@ -144,6 +147,7 @@ struct ChainWatcher: Sendable {
                 case .answered(let wave):
                     inFlight -= 1
                     roundLength = clock.now - wave.sent
+                    lastAnswered = clock.now
                     var more = false
                     do throws(ChainRPCError) {
                         more = try await absorb(wave, into: &progress)
@@ -248,7 +252,7 @@ struct ChainWatcher: Sendable {
     private func recheck(_ progress: inout Progress) async throws(ChainRPCError) {
         let before = progress.window.head
         try await detectReorganisation(&progress.window)
-        // A rewound head's timestamp is not at hand: its age is unknown until the next extension.
+        // A rewound head's timestamp is not at hand: the pace waits for the next extension.
         if progress.window.head != before { progress.headBlock = nil }
         if let head = progress.window.head { await observer.head(head, canonical: progress.window.canonical, market: progress.market) }
     }
