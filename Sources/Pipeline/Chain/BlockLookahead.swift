@@ -31,10 +31,9 @@ struct BlockLookahead: Hashable, Sendable {
     /// `pace`, with a quarter more for jitter; never less than `span`, never more than
     /// `maximum`. The last answer, not the head's timestamp: a chain that makes no blocks
     /// (mined on demand, or stalled) would otherwise be asked for `maximum` blocks a wave.
-    /// Waves in flight together
-    /// start at the same processed head: without this each would ask for the same `span`
-    /// blocks, and behind a 25 s node the chain outgrew them, so only one wave a round found
-    /// anything new.
+    /// Waves in flight together start at the same processed head: without this each would ask
+    /// for the same `span` blocks, and behind a 25 s node the chain outgrew them, so only one
+    /// wave a round found anything new.
     func span(reaching ahead: Duration, pace: ChainPace) -> UInt64 {
         guard let interval = pace.blockInterval, interval > .zero, ahead > .zero else { return span }
         let blocks = (ahead / interval) * 1.25
