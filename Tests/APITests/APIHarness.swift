@@ -146,7 +146,7 @@ extension SQLiteStatusStore {
         _ request: BroadcastRequest, raw: [UInt8], hash: TxHash, events: [LifecycleEvent] = [],
         attempts: [BroadcastAttempt] = []
     ) async throws {
-        let fence = try #require(try await acquireLease(sender: request.from, owner: "api-tests", length: .seconds(60)).fence)
+        let fence = try #require(try await acquireLease(sender: request.from, owner: "api-tests", length: .seconds(3600)).fence)
         let version = TransactionVersion(
             number: 1, kind: .original, hash: hash, raw: raw,
             fees: FeeCaps(maxFeePerGas: .gwei(20), maxPriorityFeePerGas: .gwei(1)), signedAt: Date())

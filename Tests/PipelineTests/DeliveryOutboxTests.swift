@@ -30,7 +30,7 @@ struct DeliveryOutboxTests {
     private func storeWithEvents(requests count: Int) async throws -> (SQLiteStatusStore, URL, [RequestID]) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)")
         let store = try SQLiteStatusStore(path: directory.appendingPathComponent("store.sqlite").path)
-        let fence = try #require(try await store.acquireLease(sender: Self.key.address, owner: "writer", length: .seconds(60)).fence)
+        let fence = try #require(try await store.acquireLease(sender: Self.key.address, owner: "writer", length: .seconds(3600)).fence)
         let consumed = (0..<count).map { index in
             ConsumedMessage(
                 request: BroadcastRequest(

@@ -96,7 +96,7 @@ struct ConcurrencyTests {
                 for (worker, store) in stores.enumerated() {
                     for sender in senders {
                         group.addTask {
-                            ("worker-\(worker)", sender, try await store.acquireLease(sender: sender, owner: "worker-\(worker)", length: .seconds(60)))
+                            ("worker-\(worker)", sender, try await store.acquireLease(sender: sender, owner: "worker-\(worker)", length: .seconds(3600)))
                         }
                     }
                 }

@@ -8,22 +8,24 @@ import Testing
 
 /// Leases expire by the database's clock; the stores here have their own clock frozen, so every
 /// expiry below is the database's. Expiring takes a renewal to one millisecond and a short
-/// real wait (`expire`).
+/// real wait (`expire`). Every other length is in minutes: in the full parallel run on two
+/// cores one test's few store calls took more than two minutes, long enough to outlive a lease
+/// of seconds.
 @Suite("Leases: one owner per sender, fenced by epoch, expiring by the store's clock")
 struct LeaseTests {
     @Test(arguments: StoreKind.allCases)
     func aFreeLeaseIsTakenAtEpochOneAndAHeldOneSaysWhoHoldsItUntilWhen(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let before = Date()
-            let fence = try await lease(store, senderA, owner: "worker-1", length: .seconds(90))
+            let fence = try await lease(store, senderA, owner: "worker-1", length: .seconds(90 * 60))
             #expect(fence.sender == senderA && fence.owner == "worker-1" && fence.epoch == 1)
             // By the database's clock, which is the real one here (the store's own is frozen in 2025).
-            #expect(fence.expiresAt > before.addingTimeInterval(80) && fence.expiresAt < Date().addingTimeInterval(100))
+            #expect(fence.expiresAt > before.addingTimeInterval(80 * 60) && fence.expiresAt < Date().addingTimeInterval(100 * 60))
 
-            #expect(try await store.acquireLease(sender: senderA, owner: "worker-2", length: .seconds(90))
+            #expect(try await store.acquireLease(sender: senderA, owner: "worker-2", length: .seconds(90 * 60))
                 == .heldElsewhere(owner: "worker-1", until: fence.expiresAt))
             // Another sender's lease is its own.
-            #expect(try await store.acquireLease(sender: senderB, owner: "worker-2", length: .seconds(90)).fence?.epoch == 1)
+            #expect(try await store.acquireLease(sender: senderB, owner: "worker-2", length: .seconds(90 * 60)).fence?.epoch == 1)
 
             let infos = try await store.leases()
             #expect(Set(infos.map(\.sender)) == [senderA, senderB])
@@ -36,8 +38,8 @@ struct LeaseTests {
     func theOwnerTakingItsLeaseAgainKeepsTheEpochAndExtendsIt(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             // Long enough that a loaded machine takes it again while it is held.
-            let first = try await lease(store, senderA, length: .seconds(100))
-            let again = try await lease(store, senderA, length: .seconds(200))
+            let first = try await lease(store, senderA, length: .seconds(100 * 60))
+            let again = try await lease(store, senderA, length: .seconds(200 * 60))
             #expect(again.epoch == first.epoch)
             #expect(again.expiresAt > first.expiresAt)
             // Both fences name the same epoch: writes under the first still go through.
@@ -58,7 +60,7 @@ struct LeaseTests {
             ])
             // The previous owner coming back after its expiry gets the lease only when it is free
             // again, and then at yet another epoch.
-            #expect(try await store.acquireLease(sender: senderA, owner: "worker-1", length: .seconds(60)).fence == nil)
+            #expect(try await store.acquireLease(sender: senderA, owner: "worker-1", length: .seconds(60 * 60)).fence == nil)
             try await store.releaseLease(takeover)
             #expect(try await lease(store, senderA, owner: "worker-1").epoch == 3)
         }
@@ -77,21 +79,21 @@ struct LeaseTests {
     @Test(arguments: StoreKind.allCases)
     func renewingExtendsAHeldLeaseOnly(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let fence = try await lease(store, senderA, length: .seconds(60))
-            let renewed = try #require(try await store.renewLease(fence, length: .seconds(300)))
+            let fence = try await lease(store, senderA, length: .seconds(60 * 60))
+            let renewed = try #require(try await store.renewLease(fence, length: .seconds(300 * 60)))
             #expect(renewed.epoch == fence.epoch && renewed.owner == fence.owner && renewed.sender == senderA)
-            #expect(renewed.expiresAt > fence.expiresAt.addingTimeInterval(200))
+            #expect(renewed.expiresAt > fence.expiresAt.addingTimeInterval(200 * 60))
             #expect(try await store.leases().first?.expiresAt == renewed.expiresAt)
 
             // A fence of another owner or epoch renews nothing.
-            #expect(try await store.renewLease(LeaseFence(sender: senderA, owner: "worker-2", epoch: fence.epoch, expiresAt: fence.expiresAt), length: .seconds(300)) == nil)
-            #expect(try await store.renewLease(LeaseFence(sender: senderA, owner: fence.owner, epoch: fence.epoch + 1, expiresAt: fence.expiresAt), length: .seconds(300)) == nil)
-            #expect(try await store.renewLease(LeaseFence(sender: senderB, owner: fence.owner, epoch: fence.epoch, expiresAt: fence.expiresAt), length: .seconds(300)) == nil)
+            #expect(try await store.renewLease(LeaseFence(sender: senderA, owner: "worker-2", epoch: fence.epoch, expiresAt: fence.expiresAt), length: .seconds(300 * 60)) == nil)
+            #expect(try await store.renewLease(LeaseFence(sender: senderA, owner: fence.owner, epoch: fence.epoch + 1, expiresAt: fence.expiresAt), length: .seconds(300 * 60)) == nil)
+            #expect(try await store.renewLease(LeaseFence(sender: senderB, owner: fence.owner, epoch: fence.epoch, expiresAt: fence.expiresAt), length: .seconds(300 * 60)) == nil)
             #expect(try await store.leases().first?.expiresAt == renewed.expiresAt)
 
             // Expired: lost, even though nobody took it.
             try await expire(store, renewed)
-            #expect(try await store.renewLease(renewed, length: .seconds(300)) == nil)
+            #expect(try await store.renewLease(renewed, length: .seconds(300 * 60)) == nil)
             #expect(try await store.leases().first?.isExpired == true)
         }
     }
@@ -101,32 +103,32 @@ struct LeaseTests {
     @Test(arguments: StoreKind.allCases)
     func renewingManyLeasesAnswersEachInOrder(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let fenceA = try await lease(store, senderA, length: .seconds(60))
-            let fenceB = try await lease(store, senderB, length: .seconds(60))
+            let fenceA = try await lease(store, senderA, length: .seconds(60 * 60))
+            let fenceB = try await lease(store, senderB, length: .seconds(60 * 60))
             try await store.releaseLease(fenceB)
-            let renewed = try await store.renewLeases([fenceA, fenceB, fenceA], length: .seconds(300))
+            let renewed = try await store.renewLeases([fenceA, fenceB, fenceA], length: .seconds(300 * 60))
             #expect(renewed.count == 3)
             #expect(renewed[1] == nil)
             let first = try #require(renewed[0])
-            #expect(first.sender == senderA && first.epoch == fenceA.epoch && first.expiresAt > fenceA.expiresAt.addingTimeInterval(200))
+            #expect(first.sender == senderA && first.epoch == fenceA.epoch && first.expiresAt > fenceA.expiresAt.addingTimeInterval(200 * 60))
             #expect(renewed[2]?.epoch == fenceA.epoch)
             #expect(try await store.leases().first { $0.sender == senderA }?.expiresAt == renewed[2]?.expiresAt)
-            #expect(try await store.renewLeases([], length: .seconds(300)).isEmpty)
+            #expect(try await store.renewLeases([], length: .seconds(300 * 60)).isEmpty)
         }
     }
 
     @Test(arguments: StoreKind.allCases)
     func releasingLetsAnotherOwnerTakeTheLeaseAtOnce(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let fence = try await lease(store, senderA, owner: "worker-1", length: .seconds(600))
+            let fence = try await lease(store, senderA, owner: "worker-1", length: .seconds(600 * 60))
             // Releasing a fence that does not hold the lease changes nothing.
             try await store.releaseLease(LeaseFence(sender: senderA, owner: "worker-2", epoch: fence.epoch, expiresAt: fence.expiresAt))
-            #expect(try await store.acquireLease(sender: senderA, owner: "worker-2", length: .seconds(60)).fence == nil)
+            #expect(try await store.acquireLease(sender: senderA, owner: "worker-2", length: .seconds(60 * 60)).fence == nil)
 
             try await store.releaseLease(fence)
             let next = try await lease(store, senderA, owner: "worker-2")
             #expect(next.epoch == fence.epoch + 1)
-            #expect(try await store.renewLease(fence, length: .seconds(60)) == nil)
+            #expect(try await store.renewLease(fence, length: .seconds(60 * 60)) == nil)
             let error = await #expect(throws: StatusStoreError.self) {
                 try await store.intake(messages([makeRequest()]), fences: [senderA: fence], retryDeadline: .seconds(600), sign: fakeSign)
             }
@@ -156,7 +158,7 @@ struct LeaseTests {
                 try await store.save([state(stored, .failed)], attempts: [], fence: fenceA)
             }
             #expect(staleSave?.code == .fenced)
-            #expect(try await store.renewLease(fenceA, length: .seconds(60)) == nil)
+            #expect(try await store.renewLease(fenceA, length: .seconds(60 * 60)) == nil)
             let staleIntake = await #expect(throws: StatusStoreError.self) {
                 try await store.intake(messages([makeRequest()], firstOffset: 1), fences: [senderA: fenceA], retryDeadline: .seconds(600), sign: fakeSign)
             }
@@ -167,12 +169,12 @@ struct LeaseTests {
             #expect(staleReconcile?.code == .fenced)
             // Its release does not free B's lease either.
             try await store.releaseLease(fenceA)
-            #expect(try await store.acquireLease(sender: senderA, owner: "worker-a", length: .seconds(60))
+            #expect(try await store.acquireLease(sender: senderA, owner: "worker-a", length: .seconds(60 * 60))
                 == .heldElsewhere(owner: "worker-b", until: fenceB.expiresAt))
 
             #expect(try await store.request(stored.id)?.lifecycle == mined)
             #expect(try await outboxEvents(store, of: stored.id).map(\.status) == [.signed, .submitted, .mined])
-            #expect(try await store.renewLease(fenceB, length: .seconds(60)) != nil)
+            #expect(try await store.renewLease(fenceB, length: .seconds(60 * 60)) != nil)
         }
     }
 }

@@ -100,8 +100,8 @@ struct QueryPlanTests {
             let attempts = try await plans(store, trace) { _ = try await store.attempts(of: stored.id) }
             all += attempts
             let leaseWork = try await plans(store, trace) {
-                _ = try await store.renewLease(fence, length: .seconds(60))
-                _ = try await store.acquireLease(sender: senderB, owner: "worker-2", length: .seconds(60))
+                _ = try await store.renewLease(fence, length: .seconds(3600))
+                _ = try await store.acquireLease(sender: senderB, owner: "worker-2", length: .seconds(3600))
                 try await store.releaseLease(fences[senderC]!)
             }
             all += leaseWork

@@ -100,8 +100,9 @@ extension IntakeResult {
 
 // MARK: Leases
 
-/// Takes `sender`'s lease for `owner`, which must be free.
-func lease(_ store: any StatusStore, _ sender: Address = senderA, owner: String = "worker-1", length: Duration = .seconds(120)) async throws -> LeaseFence {
+/// Takes `sender`'s lease for `owner`, which must be free; for an hour unless told otherwise,
+/// since a loaded machine's test can take minutes (tests that need expiry call `expire`).
+func lease(_ store: any StatusStore, _ sender: Address = senderA, owner: String = "worker-1", length: Duration = .seconds(3600)) async throws -> LeaseFence {
     let acquisition = try await store.acquireLease(sender: sender, owner: owner, length: length)
     return try #require(acquisition.fence, "\(sender)'s lease should be free for \(owner): \(acquisition)")
 }
