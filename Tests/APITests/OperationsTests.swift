@@ -16,7 +16,7 @@ import Testing
 
 @Suite("Operations", .serialized)
 struct OperationsTests {
-    @Test("broker stopped: 503 with Retry-After within the produce timeout, never 200; back by itself once the broker returns")
+    @Test("broker stopped: 503 with Retry-After once the produce timeout passed, never 200; back by itself once the broker returns")
     func brokerDown() async throws {
         try await APIHarness.run { harness, client in
             let first = try await client.broadcast(APIHarness.missionBody)
@@ -29,8 +29,10 @@ struct OperationsTests {
             #expect(down.status == .serviceUnavailable, "\(down.text)")
             #expect(down.headers[.retryAfter] == "2")
             #expect(try down.error().code == "not_acknowledged")
-            // The produce timeout is 2 s; the margin covers a loaded 2-core machine.
-            #expect(elapsed < .seconds(4), "503 after \(elapsed)")
+            // The produce timeout is 2 s: the API waited for the broker's ack that long, and
+            // did not hang. The upper bound is loose: in the full parallel run on two cores a
+            // 2 s timer has fired seconds late.
+            #expect(elapsed >= .milliseconds(1900) && elapsed < .seconds(60), "503 after \(elapsed)")
             let notReady = try await client.execute(uri: "/readyz", method: .get)
             #expect(notReady.status == .serviceUnavailable)
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
