@@ -74,13 +74,29 @@ enum Lease {
     }
 }
 
+/// One event of the outbox as inserted (its sequence is the database's).
+struct OutboxRow: ColumnListing {
+    let requestID: String
+    let payload: Data
+    let createdAt: Int64
+
+    init(_ event: StatusEvent, now: Date) throws {
+        requestID = event.id.description
+        payload = try TopicCoding.encoder().encode(event)
+        createdAt = StoredTime.millis(now)
+    }
+
+    func addColumns<Sink: ColumnSink>(to sink: inout Sink) throws {
+        try sink.add("request_id", requestID)
+        try sink.add("payload", payload)
+        try sink.add("created_at", createdAt)
+    }
+}
+
 /// The results outbox: events written with the change they announce, removed once published.
 enum Outbox {
     static func add(_ event: StatusEvent, _ connection: PostgresConnection, _ logger: Logger, now: Date) async throws {
-        let payload = try TopicCoding.encoder().encode(event)
-        try await connection.run(
-            "INSERT INTO outbox (request_id, payload, created_at) VALUES (\(event.id.description), \(payload), \(StoredTime.millis(now)))",
-            logger)
+        try await connection.run(try OutboxRow(event, now: now).columns.insert(into: "outbox"), logger)
     }
 
     /// Up to `limit` events for `owner`, oldest first, skipping requests whose events another
