@@ -59,6 +59,27 @@ struct IntakeTests {
         }
     }
 
+    /// PostgreSQL writes a batch's new rows a statement per 1,000 messages; a batch of 2,500
+    /// spans three, with a duplicate across two of them.
+    @Test(arguments: StoreKind.allCases)
+    func aBatchLargerThanOneGroupedStatementIsStoredWhole(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let fences = try await leases(store)
+            var requests = (0..<2_499).map { makeRequest(from: $0 % 2 == 0 ? senderA : senderB) }
+            requests.append(requests[5])
+            let results = try await store.intake(messages(requests), fences: fences, retryDeadline: .seconds(600), sign: fakeSign)
+            #expect(results.filter(\.isNew).count == 2_499)
+            #expect(results.last?.isExisting == true && results.last?.stored == results[5].stored)
+            let nonces = results.dropLast().map { $0.stored?.lifecycle.nonce.value }
+            #expect(nonces == (0..<2_499).map { UInt64($0 / 2) })
+            for index in [0, 999, 1_000, 1_001, 2_498] {
+                #expect(try await store.request(requests[index].id) == results[index].stored, "request \(index)")
+            }
+            #expect(try await outboxEvents(store).count == 2_499)
+            #expect(try store.startingOffsets(group: workersGroup, topic: requestsTopic, partitions: [0]) == [0: 2_500])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aRequestSeenBeforeIsReturnedUnchangedAndUsesNoNonceNorEvent(kind: StoreKind) async throws {
         try await withStore(kind) { store in
