@@ -86,9 +86,10 @@ struct BroadcastHandler: Sendable {
 
     /// Produces the request (answering 503 when the broker does not acknowledge it) and, with
     /// `Prefer: wait`, waits for its outcome.
+    ///
+    /// The request id goes into each line's metadata rather than into the logger's: setting a
+    /// logger's metadata makes `StreamLogHandler` re-render all of it, for every request.
     private func accept(_ call: Call, id: RequestID, logger: Logger) async throws(APIError) -> Answer {
-        var logger = logger
-        logger[metadataKey: "request_id"] = "\(id)"
         let type = call.admitted.type, sender = call.admitted.senders.sender(for: id)
         let registration = call.wait == nil ? nil : await waiters.register(id)
         let accepted = BroadcastRequest(
@@ -99,7 +100,7 @@ struct BroadcastHandler: Sendable {
             // debug: a line per request is an unbuffered write to stderr on the hot path
             // (api.logLevel debug brings it back).
             logger.debug("request accepted", metadata: [
-                "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
+                "request_id": "\(id)", "status": "accepted", "message_type": "\(type.signature.canonical)", "from": "\(sender)",
                 "selector_matches": "\(call.admitted.call.selectorMatches)", "partition": "\(report.partition)", "offset": "\(report.offset)",
             ])
         } catch {
@@ -174,7 +175,7 @@ struct BroadcastHandler: Sendable {
     private func readBody(_ request: Request, logger: Logger) async throws(APIError) -> ByteBuffer {
         let limit = configuration.api.maxBodyBytes
         let tooLarge = APIError(.contentTooLarge, code: "body_too_large", reason: "the body is larger than \(limit) bytes (api.maxBodyBytes)")
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
+        if let length = RequestHeaders.only(.contentLength, in: request.headers).flatMap({ Int($0) }), length > limit { throw tooLarge }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
@@ -187,9 +188,7 @@ struct BroadcastHandler: Sendable {
     }
 
     static func requireJSON(_ request: Request) throws(APIError) {
-        let mediaType = request.headers[.contentType]?.split(separator: ";", maxSplits: 1).first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
+        guard let contentType = RequestHeaders.only(.contentType, in: request.headers), RequestHeaders.isJSON(contentType) else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
                            reason: "Content-Type must be application/json, got \(request.headers[.contentType].map { "\"\(Echo.bounded($0))\"" } ?? "none")")
         }
