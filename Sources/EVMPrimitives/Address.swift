@@ -14,6 +14,15 @@ public struct Address: Hashable, Sendable, Codable, CustomStringConvertible {
         self.bytes = Array(bytes)
     }
 
+    /// The same from a slice, without the generic path's cost: the ABI decoder reads every
+    /// address argument this way.
+    public init(bytes: ArraySlice<UInt8>) throws(AddressError) {
+        guard bytes.count == 20 else {
+            throw AddressError(.wrongLength, "an address is 20 bytes; got \(bytes.count)")
+        }
+        self.bytes = Array(bytes)
+    }
+
     /// Parses "0x" + 40 hex digits. All-lowercase and all-uppercase digits are accepted as they are;
     /// mixed case must match the EIP-55 checksum, so a mistyped address is caught.
     public init(_ text: some StringProtocol) throws(AddressError) {

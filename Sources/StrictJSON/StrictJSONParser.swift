@@ -64,7 +64,9 @@ private struct Reader {
         try checkDepth(depth)
         index += 1  // {
         var members: [JSONObject.Member] = []
-        var seen: Set<String> = []
+        // Hashing every key costs more than comparing a few: the set is built only for objects
+        // with many keys.
+        var seen: Set<String>?
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -75,7 +77,9 @@ private struct Reader {
             guard current == UInt8(ascii: "\"") else { throw syntax("expected a quoted key in the object") }
             let keyOffset = index
             let key = try string()
-            guard seen.insert(key).inserted else {
+            if seen == nil, members.count >= Self.keysComparedDirectly { seen = Set(members.map(\.key)) }
+            let isRepeated = if let inserted = seen?.insert(key).inserted { !inserted } else { members.contains { $0.key == key } }
+            guard !isRepeated else {
                 throw StrictJSONError(.duplicateKey, at: keyOffset, "the key \"\(key)\" appears twice in one object; give each key once")
             }
             skipWhitespace()
@@ -91,6 +95,9 @@ private struct Reader {
             }
         }
     }
+
+    /// Up to this many keys, a new key is compared with each earlier one.
+    private static let keysComparedDirectly = 8
 
     private mutating func array(depth: Int) throws(StrictJSONError) -> [JSONValue] {
         try checkDepth(depth)
@@ -160,7 +167,20 @@ private struct Reader {
     private mutating func string() throws(StrictJSONError) -> String {
         let start = index
         index += 1  // "
-        var utf8: [UInt8] = []
+        // Most strings hold no escape: they are validated straight from the input.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else {
+                throw StrictJSONError(.invalidText, at: start, "the string starting here is not valid UTF-8")
+            }
+            index = end + 1
+            return text
+        }
+        var utf8 = Array(bytes[index..<end])
+        index = end
         while true {
             guard let byte = current else {
                 throw StrictJSONError(.syntax, at: start, "a string starting here is never closed")

@@ -94,6 +94,8 @@ struct ConnectionLimitTests {
         #expect(table.methods(for: "/transaction/broadcast") == [.post])
         #expect(table.methods(for: "/transaction/3f2a6c1e-8d4b-4e5f-9a7b-1c2d3e4f5a6b") == [.get])
         #expect(table.methods(for: "/healthz") == [.get])
+        #expect(table.methods(for: "/healthz/") == [.get])
+        #expect(table.methods(for: "//transaction/broadcast") == [.post])
         #expect(table.methods(for: "/transaction") == [])
         #expect(table.methods(for: "/transaction/a/b") == [])
         #expect(table.methods(for: "/nope") == [])

@@ -57,6 +57,42 @@ struct StrictJSONParserTests {
         #expect(error?.code == code, "\(text): \(String(describing: error))")
     }
 
+    /// Small objects compare keys directly and large ones hash them: a repeat is found either
+    /// way, also one spelled with an escape.
+    @Test("finds a repeated key in objects of every size")
+    func repeatedKeys() throws {
+        for count in [2, 7, 8, 9, 20] {
+            let keys = (0..<count).map { "k\($0)" }
+            let distinct = "{" + keys.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+            guard case .object(let object) = try parse(distinct) else {
+                Issue.record("not an object")
+                continue
+            }
+            #expect(object.keys == keys)
+            for repeated in [0, count / 2, count - 1] {
+                var spelled = keys
+                spelled.append(keys[repeated])
+                let text = "{" + spelled.map { "\"\($0)\": 1" }.joined(separator: ", ") + "}"
+                let error = #expect(throws: StrictJSONError.self) { try parse(text) }
+                #expect(error?.code == .duplicateKey, "\(count) keys, \(keys[repeated]) repeated last")
+            }
+        }
+        let escaped = #expect(throws: StrictJSONError.self) { try parse(#"{"ka": 1, "k\u0061": 2}"#) }
+        #expect(escaped?.code == .duplicateKey)
+        let late = (0..<12).map { "\"k\($0)\": 1" }.joined(separator: ", ")
+        let escapedLate = #expect(throws: StrictJSONError.self) { try parse("{" + late + #", "k\u0031": 2}"#) }
+        #expect(escapedLate?.code == .duplicateKey)
+    }
+
+    @Test("reads strings with and without escapes, wherever the escape is")
+    func escapesAnywhere() throws {
+        #expect(try parse(#""plain""#) == .string("plain"))
+        #expect(try parse(#""\nstart""#) == .string("\nstart"))
+        #expect(try parse(#""end\n""#) == .string("end\n"))
+        #expect(try parse(#""mid\u00e9dle""#) == .string("midédle"))
+        #expect(try parse(#""""#) == .string(""))
+    }
+
     @Test("refuses invalid UTF-8 inside strings")
     func invalidUTF8() {
         for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
