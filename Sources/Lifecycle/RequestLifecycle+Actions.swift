@@ -4,6 +4,13 @@ import EVMPrimitives
 import Foundation
 
 extension RequestLifecycle {
+    /// The sender's pending window has reached this request, which waited its turn behind
+    /// `maxPendingPerSender` lower nonces: the time a node has to take it starts now.
+    public mutating func mayGoOut(from now: Date) {
+        guard !state.isFinal, state.inclusion == nil, !state.needsSettlement, state.acceptedVersion == 0 else { return }
+        state.deadline = max(state.deadline, now + policy.retry.deadline)
+    }
+
     /// What to do now; each action handed out counts as in flight until its event comes back,
     /// so calling this again never hands out the same work twice.
     public mutating func nextActions(_ context: Context) -> [LifecycleAction] {

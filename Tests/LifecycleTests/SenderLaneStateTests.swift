@@ -179,4 +179,53 @@ struct SenderLaneStateTests {
         let deadline = try #require(lane.request(ids[2])).state.deadline
         #expect(deadline >= clock.now.addingTimeInterval(590), "its time to be taken starts when it may go out")
     }
+
+    /// A nonce to settle acts wherever it is: settling decides whose transaction used it, and
+    /// the window never reaches it while lower nonces wait.
+    @Test("beyond the pending window only a nonce to settle acts; waiting requests keep their whole deadline")
+    func beyondTheWindow() throws {
+        var clock = TestClock()
+        var policy = Fixture.policy
+        policy.maxPendingPerSender = 2
+        var lane = SenderLaneState(sender: Fixture.sender, policy: policy)
+        var ids: [UInt64: RequestID] = [:]
+        // Inserted out of order, as intake and a reload may: the window still starts lowest.
+        for nonce in [12, 8, 10, 7, 11, 9] as [UInt64] {
+            var state = Fixture.request(nonce: nonce, at: clock.now, policy: policy).state
+            if nonce == 11 { state.needsSettlement = true }
+            ids[nonce] = state.id
+            lane.insert(state)
+        }
+        func kinds(_ work: [SenderLaneState.Work]) -> [(RequestID, LifecycleAction.Kind)] {
+            work.compactMap { if case .request(let id, let action) = $0 { (id, action.kind) } else { nil } }
+        }
+        let first = kinds(lane.nextActions(now: clock.now, head: nil, market: Fixture.market))
+        let id7 = try #require(ids[7]), id8 = try #require(ids[8]), id11 = try #require(ids[11])
+        #expect(first.map(\.0) == [id7, id8, id11])
+        #expect(first.map(\.1) == [.send, .send, .settleNonce])
+        for id in [id7, id8] { apply(&lane, .sent(version: 1, .accepted, head: nil), to: id, clock) }
+
+        // Nonces 9, 10 and 12 wait: their deadlines pass without giving them up.
+        clock.advance(3_600)
+        #expect(lane.nextActions(now: clock.now, head: nil, market: Fixture.market).allSatisfy {
+            if case .request(let id, _) = $0 { [id7, id8, id11].contains(id) } else { true }
+        })
+
+        // Nonce 7 mined: 9 goes out, with the whole deadline from now.
+        let hash = try #require(lane.request(id7)).state.original.hash
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: id7, clock)
+        let released = kinds(lane.nextActions(now: clock.now, head: nil, market: Fixture.market))
+        let id9 = try #require(ids[9])
+        #expect(released.contains { $0 == (id9, .send) })
+        #expect(!released.contains { $0.0 == ids[10] || $0.0 == ids[12] })
+        let deadline = try #require(lane.request(id9)).state.deadline
+        #expect(deadline >= clock.now.addingTimeInterval(590))
+        #expect(lane.request(id9)?.state.giveUpReason == nil)
+
+        // Removed requests leave the window: with 7 final and gone, 8 and 9 are the two unmined.
+        lane.remove(id7)
+        #expect(lane.request(id7) == nil)
+        let after = kinds(lane.nextActions(now: clock.now, head: nil, market: Fixture.market))
+        #expect(!after.contains { $0.0 == ids[10] })
+    }
 }
