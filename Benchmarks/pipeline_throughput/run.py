@@ -95,10 +95,12 @@ def main(options: Options) -> int:
                 break
             if sample.at - last_report >= 15:
                 last_report = sample.at
-                say(f"{sample.at - started:5.0f} s: sink accepted {sample.sink.get('sends_accepted', 0)}, mined "
-                    f"{sample.sink.get('mined', 0)}, {sample.sink.get('in_flight_sends', 0)} sends and "
-                    f"{sample.sink.get('in_flight_calls', 0)} calls in flight on {sample.sink.get('connections', 0)} "
-                    f"connections; workers {_sum(sample.gauges, 'in_flight'):.0f} in flight, "
+                sink_line = (f"sink accepted {sample.sink.get('sends_accepted', 0)}, mined "
+                             f"{sample.sink.get('mined', 0)}, {sample.sink.get('in_flight_sends', 0)} sends and "
+                             f"{sample.sink.get('in_flight_calls', 0)} calls in flight on "
+                             f"{sample.sink.get('connections', 0)} connections") if sample.sink \
+                    else "the sink did not answer /stats in time (sample left out)"
+                say(f"{sample.at - started:5.0f} s: {sink_line}; workers {_sum(sample.gauges, 'in_flight'):.0f} in flight, "
                     f"{_sum(sample.gauges, 'backlog'):.0f} unsent, RSS {sample.worker_rss_kb // 1024} MB")
         figures = _figures(run, started, options, idle_rss, answered, took)
         header = (f"Broadcaster pipeline throughput, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -223,9 +225,12 @@ def _sum(gauges: list[dict], name: str) -> float:
 
 
 def _figures(run: Run, started: float, options: Options, idle_rss: int, answered: int, took: float) -> dict:
-    window = [s for s in run.samples if s.at >= started + options.warmup]
+    # A sample whose /stats call the sink did not answer in time holds no counts: taken as
+    # zeros it would make the window's rates nonsense (a busy sink answers late, not never).
+    answered_samples = [s for s in run.samples if s.sink]
+    window = [s for s in answered_samples if s.at >= started + options.warmup]
     if len(window) < 2:
-        window = run.samples[-2:] if len(run.samples) >= 2 else run.samples
+        window = answered_samples[-2:] if len(answered_samples) >= 2 else answered_samples
     if len(window) < 2:
         raise StackError("too few samples to measure a window; give a longer --window")
     first, last = window[0], window[-1]
