@@ -6,46 +6,81 @@ import PostgresNIO
 import StatusStore
 
 extension PostgresStatusStore {
+    /// One transaction, and a handful of statements however many requests changed: their rows
+    /// are read and locked in one query (in id order, as every writer locks them), the new
+    /// versions' numbers in another, and everything written in grouped statements (rows,
+    /// versions, events and attempts together). Each statement used to be per request, and
+    /// their round trips were most of what a worker and the server spent on a transaction.
     public func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws {
         guard !states.isEmpty || !attempts.isEmpty else { return }
         let now = StoredTime.rounded(self.now())
         try await transaction { connection in
             try await Lease.require(fence, connection, logger, now: try await StoreClock.now(connection, logger))
+            // A request's row is written once a statement: should one come twice, its last state counts.
+            var seen = Set<String>()
+            let states = states.reversed().filter { seen.insert($0.id.description).inserted }.reversed()
+            let ids = seen.sorted()
+            var stored: [String: RequestRow] = [:]
+            var highest: [String: Int64] = [:]
+            if !ids.isEmpty {
+                for found in try await connection.all("SELECT * FROM requests WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE", logger) {
+                    let row = try RequestRow.decode(found)
+                    stored[row.id] = row
+                }
+                for found in try await connection.all(
+                    "SELECT request_id, MAX(number) FROM versions WHERE request_id = ANY(\(ids)) GROUP BY request_id", logger)
+                {
+                    let (id, number) = try found.decode((String, Int64).self)
+                    highest[id] = number
+                }
+            }
+
             var counts = StatusCounter()
+            var writes = GroupedStatements()
             for state in states {
-                guard let stored = try await connection.first("SELECT * FROM requests WHERE id = \(state.id.description) FOR UPDATE", logger) else {
+                guard var row = stored[state.id.description] else {
                     throw StatusStoreError(.unknownRequest, "cannot store the lifecycle of request \(state.id): no such request is stored")
                 }
-                var row = try RequestRow.decode(stored)
                 let before = try row.save(state, under: fence)
+                var event: OutboxRow?
                 if row.status != before {
                     counts.moved(from: before, to: row.status)
                     row.sequence += 1
-                    try await Outbox.add(state.event(sequence: row.sequence, at: now), connection, logger, now: now)
+                    event = try OutboxRow(state.event(sequence: row.sequence, at: now), now: now)
                 }
                 row.updatedAt = StoredTime.millis(now)
-                try await connection.run(try row.columns.update("requests", key: "id", equals: row.id), logger)
-                let highest = try await connection.first(
-                    "SELECT COALESCE(MAX(number), 0) FROM versions WHERE request_id = \(row.id)", logger)?.decode(Int64.self) ?? 0
-                for version in state.versions where version.number > highest {
-                    try await connection.run(try VersionRow(version, of: state.id).columns.insert(into: "versions"), logger)
+                let known = highest[row.id] ?? 0
+                let versions = state.versions.filter { $0.number > known }.map { VersionRow($0, of: state.id) }
+                try await writes.add(connection, logger) { insert in
+                    try insert.add(row, into: "requests", onConflict: .overwrite(key: "id"))
+                    for version in versions { try insert.add(version, into: "versions") }
+                    if let event { try insert.add(event, into: "outbox") }
                 }
             }
-            let saved = Set(states.map(\.id))
+
+            let others = Set(attempts.map(\.requestID.description)).subtracting(seen).sorted()
+            var senders: [String: String] = [:]
+            if !others.isEmpty {
+                for found in try await connection.all("SELECT id, from_address FROM requests WHERE id = ANY(\(others))", logger) {
+                    let (id, from) = try found.decode((String, String).self)
+                    senders[id] = from
+                }
+            }
             for attempt in attempts {
-                if !saved.contains(attempt.requestID) {
-                    let from = try await connection.first(
-                        "SELECT from_address FROM requests WHERE id = \(attempt.requestID.description)", logger)?.decode(String.self)
-                    guard let from else {
+                let id = attempt.requestID.description
+                if stored[id] == nil {
+                    guard let from = senders[id] else {
                         throw StatusStoreError(.unknownRequest, "cannot store attempt \(attempt.number) of request \(attempt.requestID): no such request is stored")
                     }
                     guard from == fence.sender.checksummed else {
                         throw StatusStoreError(.fenced, "request \(attempt.requestID) is sent by \(from), not by \(fence.sender) whose lease this write holds")
                     }
                 }
-                try await connection.run(
-                    try AttemptRow(attempt).columns.insert(into: "attempts", suffix: "ON CONFLICT (request_id, number) DO NOTHING"), logger)
+                try await writes.add(connection, logger) { insert in
+                    try insert.add(AttemptRow(attempt), into: "attempts", onConflict: .keep(target: "(request_id, number)"))
+                }
             }
+            try await writes.flush(connection, logger)
             try await LastErrorClass.refresh(Set(attempts.lazy.filter { $0.outcome != .accepted }.map(\.requestID.description)), connection, logger)
             try await counts.apply(connection, logger)
         }

@@ -246,4 +246,43 @@ struct SaveTests {
             #expect(try await outboxEvents(store, of: stored.id).map(\.status) == [.signed, .confirmed])
         }
     }
+
+    /// PostgreSQL writes a save in grouped statements, split before the server's bind limit:
+    /// 1,500 changed requests are more than one statement holds.
+    @Test(arguments: StoreKind.allCases)
+    func aSaveOfManyRequestsStoresEveryRowVersionEventAndAttemptOnce(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let fence = try await lease(store, senderA)
+            let count = 1_500
+            let results = try await store.intake(
+                messages((0..<count).map { _ in makeRequest() }), fences: [senderA: fence], retryDeadline: .seconds(600), sign: fakeSign)
+            let stored = try results.map { try #require($0.stored) }
+            #expect(stored.count == count)
+            let replaced = stored.map { state($0, .replaced) }
+            let second = try zip(stored, replaced).map { request, state in
+                let version = try #require(state.versions.last)
+                return BroadcastAttempt(
+                    requestID: request.id, number: 2, version: version.number, hash: version.hash,
+                    startedAt: Date(timeIntervalSince1970: 1_750_000_003), finishedAt: Date(timeIntervalSince1970: 1_750_000_004),
+                    outcome: .accepted, endpoint: "http://127.0.0.1:8545", error: nil)
+            }
+            let attempts = stored.map { attempt($0, 1, .accepted) } + second
+            try await store.save(replaced, attempts: attempts, fence: fence)
+            // Saved again, as after a retried commit: nothing is added twice.
+            try await store.save(replaced, attempts: attempts, fence: fence)
+
+            for (request, expected) in zip(stored, replaced) {
+                let read = try #require(try await store.request(request.id))
+                #expect(read.status == .replaced)
+                #expect(read.lifecycle == expected)
+                #expect(read.sequence == 2)
+                #expect(try await store.attempts(of: request.id).map(\.number) == [1, 2])
+            }
+            let events = try await outboxEvents(store)
+            #expect(events.count == 2 * count)
+            #expect(events.filter { $0.event.status == .replaced }.count == count)
+            #expect(try await store.countsByStatus()[.replaced] == count)
+            #expect(try await store.countsByStatus()[.signed, default: 0] == 0)
+        }
+    }
 }
