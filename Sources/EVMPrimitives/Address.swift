@@ -8,10 +8,7 @@ public struct Address: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// An address from exactly 20 bytes.
     public init(bytes: some Collection<UInt8>) throws(AddressError) {
-        guard bytes.count == 20 else {
-            throw AddressError(.wrongLength, "an address is 20 bytes; got \(bytes.count)")
-        }
-        self.bytes = Array(bytes)
+        try self.init(bytes: ArraySlice(bytes))
     }
 
     /// The same from a slice, without the generic path's cost: the ABI decoder reads every

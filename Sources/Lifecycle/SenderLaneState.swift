@@ -118,7 +118,7 @@ public struct SenderLaneState: Sendable {
     public mutating func apply(minedCount: Nonce, at now: Date, random: inout some RandomNumberGenerator) {
         for nonce in order {
             guard nonce < minedCount else { break }
-            guard let request = requests[nonce], request.state.inclusion == nil, !request.state.isFinal else { continue }
+            guard isUnmined(nonce) else { continue }
             requests[nonce]?.apply(.nonceUsedOnChain, at: now, random: &random)
             noteSettlement(nonce)
         }
@@ -195,8 +195,7 @@ public struct SenderLaneState: Sendable {
         let cap = max(1, policy.maxPendingPerSender)
         var unmined = 0
         var last: Nonce?
-        for nonce in order {
-            guard let request = requests[nonce], request.state.inclusion == nil, !request.state.isFinal else { continue }
+        for nonce in order where isUnmined(nonce) {
             if unmined == cap, let last { return .through(last) }
             unmined += 1
             last = nonce
@@ -217,6 +216,11 @@ public struct SenderLaneState: Sendable {
         return low
     }
 
+    /// Whether the request at `nonce` has no version in a block yet and is not final.
+    private func isUnmined(_ nonce: Nonce) -> Bool {
+        requests[nonce].map { $0.state.inclusion == nil && !$0.state.isFinal } ?? false
+    }
+
     private mutating func noteSettlement(_ nonce: Nonce) {
         if requests[nonce]?.state.needsSettlement == true { settling.insert(nonce) } else { settling.remove(nonce) }
     }
@@ -234,9 +238,7 @@ public struct SenderLaneState: Sendable {
     }
 
     private mutating func updateHeadOfLine(now: Date, head: BlockNumber?) {
-        let lowest = order.first { nonce in
-            requests[nonce].map { $0.state.inclusion == nil && !$0.state.isFinal } ?? false
-        }
+        let lowest = order.first(where: isUnmined)
         guard let lowest else {
             headOfLine = nil
             return

@@ -95,10 +95,6 @@ struct OutboxRow: ColumnListing {
 
 /// The results outbox: events written with the change they announce, removed once published.
 enum Outbox {
-    static func add(_ event: StatusEvent, _ connection: PostgresConnection, _ logger: Logger, now: Date) async throws {
-        try await connection.run(try OutboxRow(event, now: now).columns.insert(into: "outbox"), logger)
-    }
-
     /// Up to `limit` events for `owner`, oldest first, skipping requests whose events another
     /// publisher holds; they are held for `hold` from now.
     ///

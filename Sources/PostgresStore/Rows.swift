@@ -5,8 +5,8 @@ import Logging
 import PostgresNIO
 import StatusStore
 
-/// Where a row's columns go, one name and value at a time: a single row (`ColumnValues`) or
-/// a statement inserting many (`GroupedInsert`).
+/// Where a row's columns go, one name and value at a time: a statement inserting many rows
+/// (`GroupedInsert`).
 protocol ColumnSink {
     mutating func add<Value: PostgresThrowingDynamicTypeEncodable>(_ name: String, _ value: Value?) throws
 }
@@ -14,41 +14,6 @@ protocol ColumnSink {
 /// A row that lists its columns, always the same ones in the same order.
 protocol ColumnListing {
     func addColumns<Sink: ColumnSink>(to sink: inout Sink) throws
-}
-
-extension ColumnListing {
-    var columns: ColumnValues {
-        get throws {
-            var values = ColumnValues()
-            try addColumns(to: &values)
-            return values
-        }
-    }
-}
-
-/// Column names and their bound values for one row to insert or update.
-struct ColumnValues: ColumnSink {
-    private(set) var names: [String] = []
-    private(set) var binds = PostgresBindings()
-
-    mutating func add<Value: PostgresThrowingDynamicTypeEncodable>(_ name: String, _ value: Value?) throws {
-        names.append(name)
-        try binds.append(value)
-    }
-
-    /// `INSERT INTO table (columns) VALUES ($1, …)`, with `suffix` (ON CONFLICT …) after it.
-    func insert(into table: String, suffix: String = "") -> PostgresQuery {
-        let placeholders = (1...max(1, names.count)).map { "$\($0)" }.joined(separator: ", ")
-        return PostgresQuery(unsafeSQL: "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders)) \(suffix)", binds: binds)
-    }
-
-    /// `UPDATE table SET column = $1, … WHERE key = $n`.
-    func update(_ table: String, key: String, equals value: String) -> PostgresQuery {
-        var binds = self.binds
-        binds.append(value)
-        let sets = names.enumerated().map { "\($0.element) = $\($0.offset + 1)" }.joined(separator: ", ")
-        return PostgresQuery(unsafeSQL: "UPDATE \(table) SET \(sets) WHERE \(key) = $\(names.count + 1)", binds: binds)
-    }
 }
 
 extension RequestRow: ColumnListing {

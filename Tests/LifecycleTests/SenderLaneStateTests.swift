@@ -6,13 +6,20 @@ import Testing
 
 @Suite("A sender's lane, as values")
 struct SenderLaneStateTests {
-    private func lane(nonces: [UInt64], at date: Date) -> (SenderLaneState, [RequestID]) {
-        var lane = SenderLaneState(sender: Fixture.sender, policy: Fixture.policy)
+    /// A lane holding a request at each of `nonces`, inserted in that order; `settling` ones
+    /// wait to be settled by receipts.
+    private func lane(
+        nonces: [UInt64], at date: Date, maxPending: Int? = nil, settling: Set<UInt64> = []
+    ) -> (SenderLaneState, [RequestID]) {
+        var policy = Fixture.policy
+        if let maxPending { policy.maxPendingPerSender = maxPending }
+        var lane = SenderLaneState(sender: Fixture.sender, policy: policy)
         var ids: [RequestID] = []
         for nonce in nonces {
-            let request = Fixture.request(nonce: nonce, at: date)
-            ids.append(request.state.id)
-            lane.insert(request.state)
+            var state = Fixture.request(nonce: nonce, at: date, policy: policy).state
+            state.needsSettlement = settling.contains(nonce)
+            ids.append(state.id)
+            lane.insert(state)
         }
         return (lane, ids)
     }
@@ -146,15 +153,7 @@ struct SenderLaneStateTests {
     @Test("only the lowest maxPendingPerSender unmined nonces go out; the next when one is mined, with its whole deadline")
     func pendingLimit() throws {
         var clock = TestClock()
-        var policy = Fixture.policy
-        policy.maxPendingPerSender = 2
-        var lane = SenderLaneState(sender: Fixture.sender, policy: policy)
-        var ids: [RequestID] = []
-        for nonce in [7, 8, 9, 10] as [UInt64] {
-            let request = Fixture.request(nonce: nonce, at: clock.now, policy: policy)
-            ids.append(request.state.id)
-            lane.insert(request.state)
-        }
+        var (lane, ids) = lane(nonces: [7, 8, 9, 10], at: clock.now, maxPending: 2)
         func sends(_ work: [SenderLaneState.Work]) -> [RequestID] {
             work.compactMap { if case .request(let id, .send) = $0 { id } else { nil } }
         }
@@ -185,17 +184,10 @@ struct SenderLaneStateTests {
     @Test("beyond the pending window only a nonce to settle acts; waiting requests keep their whole deadline")
     func beyondTheWindow() throws {
         var clock = TestClock()
-        var policy = Fixture.policy
-        policy.maxPendingPerSender = 2
-        var lane = SenderLaneState(sender: Fixture.sender, policy: policy)
-        var ids: [UInt64: RequestID] = [:]
         // Inserted out of order, as intake and a reload may: the window still starts lowest.
-        for nonce in [12, 8, 10, 7, 11, 9] as [UInt64] {
-            var state = Fixture.request(nonce: nonce, at: clock.now, policy: policy).state
-            if nonce == 11 { state.needsSettlement = true }
-            ids[nonce] = state.id
-            lane.insert(state)
-        }
+        let nonces: [UInt64] = [12, 8, 10, 7, 11, 9]
+        var (lane, inserted) = lane(nonces: nonces, at: clock.now, maxPending: 2, settling: [11])
+        let ids = Dictionary(uniqueKeysWithValues: zip(nonces, inserted))
         func kinds(_ work: [SenderLaneState.Work]) -> [(RequestID, LifecycleAction.Kind)] {
             work.compactMap { if case .request(let id, let action) = $0 { (id, action.kind) } else { nil } }
         }
