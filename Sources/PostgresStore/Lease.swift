@@ -15,11 +15,32 @@ enum Lease {
         let row = try await connection.first(
             "SELECT owner, epoch, expires_at FROM sender_leases WHERE sender = \(fence.sender.checksummed) FOR SHARE", logger)
         let held = try row.map { try $0.decode((String, Int64, Int64).self) }
-        guard let held, held.0 == fence.owner, held.1 == fence.epoch, held.2 > now else {
-            throw StatusStoreError(
-                .fenced,
-                "\(fence.owner) no longer holds the lease of \(fence.sender) at epoch \(fence.epoch); another worker took the sender over, so this write is refused")
+        guard let held, held.0 == fence.owner, held.1 == fence.epoch, held.2 > now else { throw refusal(of: fence) }
+    }
+
+    /// ``require(_:_:_:now:)`` for many fences in one query: the ones that do not hold their
+    /// sender at `now`, each with its refusal. The rows are share-locked in sender order.
+    static func refusals(of fences: [LeaseFence], _ connection: PostgresConnection, _ logger: Logger, now: Int64) async throws -> [LeaseFence: StatusStoreError] {
+        let senders = Set(fences.map(\.sender.checksummed)).sorted()
+        var held: [String: (owner: String, epoch: Int64, expiresAt: Int64)] = [:]
+        for row in try await connection.all(
+            "SELECT sender, owner, epoch, expires_at FROM sender_leases WHERE sender = ANY(\(senders)) ORDER BY sender FOR SHARE", logger)
+        {
+            let (sender, owner, epoch, expiresAt) = try row.decode((String, String, Int64, Int64).self)
+            held[sender] = (owner, epoch, expiresAt)
         }
+        var refused: [LeaseFence: StatusStoreError] = [:]
+        for fence in fences {
+            let holds = held[fence.sender.checksummed].map { $0.owner == fence.owner && $0.epoch == fence.epoch && $0.expiresAt > now } ?? false
+            if !holds { refused[fence] = refusal(of: fence) }
+        }
+        return refused
+    }
+
+    private static func refusal(of fence: LeaseFence) -> StatusStoreError {
+        StatusStoreError(
+            .fenced,
+            "\(fence.owner) no longer holds the lease of \(fence.sender) at epoch \(fence.epoch); another worker took the sender over, so this write is refused")
     }
 
     static func acquire(sender: Address, owner: String, length: Duration, _ connection: PostgresConnection, _ logger: Logger) async throws -> LeaseAcquisition {

@@ -44,10 +44,13 @@ public protocol StatusStore: Sendable {
         sign: @Sendable (BroadcastRequest, Nonce) throws -> TransactionVersion
     ) async throws -> [IntakeResult]
 
-    /// Stores the lifecycles of some of `fence.sender`'s requests as they are now: their
-    /// state, versions not stored yet, the attempts given, and an outbox event for each whose
-    /// status changed. One transaction; `StatusStoreError.fenced` when the lease is not held.
-    func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws
+    /// Stores the changes of many lanes in one transaction: for each element, its lifecycles
+    /// as they are now (their state, versions not stored yet, an outbox event for each whose
+    /// status changed) and its attempts, under its own fence. An element whose lease is not
+    /// held, or that names another sender's request, is left out whole and answered
+    /// `.fenced`; the others are stored. Any other failure throws, and then nothing is stored.
+    /// The answers are in the order of `changes`.
+    func save(_ changes: [LifecycleChanges]) async throws -> [LifecycleSaveOutcome]
 
     /// The sender's requests that are not final, by nonce: what a new lease owner resumes.
     func unfinished(sender: Address) async throws -> [StoredRequest]
@@ -176,6 +179,16 @@ extension StatusStore {
     /// `markRetried(original:as:audit:)` without an audit entry.
     public func markRetried(original: RequestID, as retry: RequestID) async throws -> RetryLink {
         try await markRetried(original: original, as: retry, audit: nil)
+    }
+}
+
+extension StatusStore {
+    /// Stores one lane's changes (see ``save(_:)``); `StatusStoreError.fenced` when its lease
+    /// is not held.
+    public func save(_ states: [LifecycleState], attempts: [BroadcastAttempt], fence: LeaseFence) async throws {
+        let changes = LifecycleChanges(states: states, attempts: attempts, fence: fence)
+        guard !changes.isEmpty else { return }
+        if case .fenced(let error) = try await save([changes]).first { throw error }
     }
 }
 

@@ -16,6 +16,23 @@ struct LaneEffects: Sendable {
     let limiter: CallLimiter
     let metrics: WorkerMetrics
     let logger: Logger
+    /// Every lane's saves, grouped into shared transactions.
+    let saves: GroupedSaves
+
+    init(
+        rpc: ChainRPCClient, store: any StatusStore, signer: VersionSigner, policy: LifecyclePolicy, index: HashIndex,
+        limiter: CallLimiter, metrics: WorkerMetrics, logger: Logger
+    ) {
+        self.rpc = rpc
+        self.store = store
+        self.signer = signer
+        self.policy = policy
+        self.index = index
+        self.limiter = limiter
+        self.metrics = metrics
+        self.logger = logger
+        self.saves = GroupedSaves(store: store)
+    }
 }
 
 /// Which sender is waiting for which hash: the chain watcher asks it which hashes of a block

@@ -187,7 +187,8 @@ actor SenderLane {
         guard !dirty.isEmpty || !attempts.isEmpty else { return .saved }
         let states = dirty.compactMap { state.request($0)?.state }
         do {
-            try await effects.store.save(states, attempts: attempts, fence: fence)
+            let outcome = try await effects.saves.save(LifecycleChanges(states: states, attempts: attempts, fence: fence))
+            if case .fenced(let error) = outcome { throw error }
         } catch let error as StatusStoreError where error.code == .fenced {
             effects.logger.error(
                 "lost the sender's lease; stopping its lane (another worker took it over)",
