@@ -28,6 +28,24 @@ public struct SenderLaneState: Sendable {
     /// The window as of the last `nextActions`, nil before the first: a request it did not
     /// allow and the next one does starts its time to be taken then.
     private var lastWindow: PendingWindow?
+    /// When each request last looked at may next act without an event (none: it waits for
+    /// one). A request that neither changed nor came due since is not looked at again while
+    /// the head and the market stay as `viewed`: a lane holding a thousand requests out at a
+    /// node used to ask each of them on every event.
+    private var wakes: [Nonce: Date] = [:]
+    /// Requests changed since `nextActions` last looked at them.
+    private var changed: Set<Nonce> = []
+    /// The head and market of the last `nextActions`; nil before it, and after anything that
+    /// touches every request, so that all of them are looked at.
+    private var viewed: Viewed?
+
+    /// `pendingWindow`'s value until a request is added, removed, or mined or final (or back).
+    private var cachedWindow: PendingWindow?
+
+    private struct Viewed: Equatable {
+        var head: BlockNumber?
+        var market: MarketFees?
+    }
     private var nonceByID: [RequestID: Nonce] = [:]
     private var nonceByHash: [TxHash: Nonce] = [:]
     /// The lowest unmined nonce, since when and since which head.
@@ -66,6 +84,8 @@ public struct SenderLaneState: Sendable {
         order.insert(state.nonce, at: position(of: state.nonce))
         index(state)
         noteSettlement(state.nonce)
+        changed.insert(state.nonce)
+        cachedWindow = nil
     }
 
     /// Forgets a request that is final (after the store has it).
@@ -75,6 +95,9 @@ public struct SenderLaneState: Sendable {
         let at = position(of: nonce)
         if at < order.count, order[at] == nonce { order.remove(at: at) }
         settling.remove(nonce)
+        wakes[nonce] = nil
+        changed.remove(nonce)
+        cachedWindow = nil
     }
 
     /// Applies a request's event; nil when the lane does not hold `id`. An inclusion in a block
@@ -86,10 +109,13 @@ public struct SenderLaneState: Sendable {
     ) -> RequestLifecycle? {
         guard let nonce = nonceByID[id], var request = requests[nonce] else { return nil }
         if case .included(let inclusion) = event, canonical.contradicts(inclusion) { return request }
+        let wasUnmined = isUnmined(nonce)
         request.apply(event, at: now, random: &random)
         requests[nonce] = request
+        if isUnmined(nonce) != wasUnmined { cachedWindow = nil }
         index(request.state)
         noteSettlement(nonce)
+        changed.insert(nonce)
         if case .sent(let version, .refused(.nonceTooHigh, let reason), _) = event, version == request.state.latest.number {
             resendBelow(nonce, because: "nonce \(nonce) was refused as leaving a gap (\(reason)); the node lost lower nonces", at: now, random: &random)
         }
@@ -111,6 +137,8 @@ public struct SenderLaneState: Sendable {
             requests[nonce]?.apply(.head(head), at: now, random: &random)
             noteSettlement(nonce)
         }
+        viewed = nil
+        cachedWindow = nil
     }
 
     /// The sender's mined count at the head: every nonce below it that shows no inclusion was
@@ -121,36 +149,63 @@ public struct SenderLaneState: Sendable {
             guard isUnmined(nonce) else { continue }
             requests[nonce]?.apply(.nonceUsedOnChain, at: now, random: &random)
             noteSettlement(nonce)
+            changed.insert(nonce)
+            cachedWindow = nil
         }
     }
 
     /// Everything due now, head of the line first; only the lowest `maxPendingPerSender`
     /// unmined nonces may go out.
     ///
-    /// A request beyond the window does nothing but wait (unless its nonce is to be settled),
-    /// so only the window and the nonces to settle are looked at. Its time for a node to take
-    /// it (`retry.deadline`) starts when the window reaches it.
+    /// Only requests that may act are looked at: those changed since the last look, those
+    /// whose wake came, the head of the line, those the window now reaches (their time for a
+    /// node to take them, `retry.deadline`, starts then), and every one in the window or to
+    /// settle when the head or the market moved. A request beyond the window does nothing but
+    /// wait, unless its nonce is to be settled.
     public mutating func nextActions(now: Date, head: BlockNumber?, market: MarketFees?) -> [Work] {
+        let formerHead = headOfLine?.nonce
         updateHeadOfLine(now: now, head: head)
         let window = pendingWindow
+        cachedWindow = window
+        let view = Viewed(head: head, market: market)
         var work: [Work] = []
-        func act(_ nonce: Nonce, mayBroadcast: Bool) {
-            let since = headOfLine?.nonce == nonce ? headOfLine?.since : nil
-            let context = RequestLifecycle.Context(now: now, head: head, market: market, headOfLineSince: since, mayBroadcast: mayBroadcast)
-            guard let actions = requests[nonce]?.nextActions(context), let id = requests[nonce]?.state.id else { return }
+        for nonce in lookAt(window: window, view: view, now: now, formerHead: formerHead) {
+            guard var request = requests[nonce], window.allows(nonce) || settling.contains(nonce) else {
+                wakes[nonce] = nil
+                continue
+            }
+            let mayBroadcast = window.allows(nonce)
+            if mayBroadcast, let lastWindow, !lastWindow.allows(nonce) { request.mayGoOut(from: now) }
+            let context = self.context(nonce, now: now, head: head, market: market, mayBroadcast: mayBroadcast)
+            work += request.nextActions(context).map { .request(request.state.id, $0) }
+            wakes[nonce] = request.nextWake(context)
+            requests[nonce] = request
             noteSettlement(nonce)
-            work += actions.map { .request(id, $0) }
         }
-        for nonce in order {
-            guard window.allows(nonce) else { break }
-            if let lastWindow, !lastWindow.allows(nonce) { requests[nonce]?.mayGoOut(from: now) }
-            act(nonce, mayBroadcast: true)
-        }
-        for nonce in settling.filter({ !window.allows($0) }).sorted() {
-            act(nonce, mayBroadcast: false)
-        }
+        changed.removeAll()
         lastWindow = window
+        viewed = view
         return work
+    }
+
+    /// The nonces `nextActions` looks at, ascending.
+    private func lookAt(window: PendingWindow, view: Viewed, now: Date, formerHead: Nonce?) -> [Nonce] {
+        guard viewed == view else {
+            return Array(order.prefix(while: window.allows)) + settling.filter { !window.allows($0) }.sorted()
+        }
+        var nonces = changed
+        for (nonce, wake) in wakes where wake <= now { nonces.insert(nonce) }
+        if let formerHead { nonces.insert(formerHead) }
+        if let current = headOfLine?.nonce { nonces.insert(current) }
+        if case .through(let last) = lastWindow {
+            var at = position(of: last)
+            while at < order.count, order[at] <= last { at += 1 }
+            while at < order.count, window.allows(order[at]) {
+                nonces.insert(order[at])
+                at += 1
+            }
+        }
+        return nonces.sorted()
     }
 
     /// The earliest time something new may be due without an event arriving first.
@@ -158,20 +213,37 @@ public struct SenderLaneState: Sendable {
         let window = pendingWindow
         var earliest: Date?
         func consider(_ nonce: Nonce, mayBroadcast: Bool) {
-            guard let request = requests[nonce] else { return }
-            let since = headOfLine?.nonce == nonce ? headOfLine?.since : nil
-            guard let wake = request.nextWake(.init(now: now, head: head, market: market, headOfLineSince: since, mayBroadcast: mayBroadcast))
+            guard let wake = requests[nonce]?.nextWake(context(nonce, now: now, head: head, market: market, mayBroadcast: mayBroadcast))
             else { return }
             earliest = min(earliest ?? wake, wake)
         }
-        for nonce in order {
-            guard window.allows(nonce) else { break }
-            consider(nonce, mayBroadcast: true)
+        guard viewed == Viewed(head: head, market: market) else {
+            for nonce in order {
+                guard window.allows(nonce) else { break }
+                consider(nonce, mayBroadcast: true)
+            }
+            for nonce in settling where !window.allows(nonce) {
+                consider(nonce, mayBroadcast: false)
+            }
+            return earliest
         }
-        for nonce in settling where !window.allows(nonce) {
-            consider(nonce, mayBroadcast: false)
+        // What was looked at and has not changed since wakes when it said.
+        for (nonce, wake) in wakes where !changed.contains(nonce) && wake > now {
+            earliest = min(earliest ?? wake, wake)
+        }
+        for nonce in changed.union(wakes.lazy.filter { $0.value <= now }.map(\.key)) {
+            if window.allows(nonce) {
+                consider(nonce, mayBroadcast: true)
+            } else if settling.contains(nonce) {
+                consider(nonce, mayBroadcast: false)
+            }
         }
         return earliest
+    }
+
+    private func context(_ nonce: Nonce, now: Date, head: BlockNumber?, market: MarketFees?, mayBroadcast: Bool) -> RequestLifecycle.Context {
+        let since = headOfLine?.nonce == nonce ? headOfLine?.since : nil
+        return RequestLifecycle.Context(now: now, head: head, market: market, headOfLineSince: since, mayBroadcast: mayBroadcast)
     }
 
     /// Which nonces may go out: those up to the `maxPendingPerSender`-th lowest unmined one
@@ -189,9 +261,11 @@ public struct SenderLaneState: Sendable {
         }
     }
 
+    private var pendingWindow: PendingWindow { cachedWindow ?? measuredWindow }
+
     /// Read from the low end: past the mined requests still being confirmed and the window,
     /// it stops at the first unmined request beyond the window.
-    private var pendingWindow: PendingWindow {
+    private var measuredWindow: PendingWindow {
         let cap = max(1, policy.maxPendingPerSender)
         var unmined = 0
         var last: Nonce?
@@ -234,6 +308,8 @@ public struct SenderLaneState: Sendable {
         for lower in order {
             guard lower < nonce else { break }
             requests[lower]?.apply(.resendRequested(reason: reason), at: now, random: &random)
+            changed.insert(lower)
+            cachedWindow = nil
         }
     }
 

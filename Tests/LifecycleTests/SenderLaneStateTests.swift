@@ -220,4 +220,31 @@ struct SenderLaneStateTests {
         let after = kinds(lane.nextActions(now: clock.now, head: nil, market: Fixture.market))
         #expect(!after.contains { $0.0 == ids[10] })
     }
+
+    /// Issue 10: the lane looks again only at what changed or came due, so a request deep in
+    /// the window must still act when its own time comes, with no event to wake it.
+    @Test("a request that changed nothing acts when its own time comes, and only then")
+    func ownTimeWithoutAnEvent() throws {
+        var clock = TestClock()
+        let start = clock.now
+        var (lane, ids) = lane(nonces: [7, 8, 9, 10, 11], at: clock.now)
+        func poolChecks(_ work: [SenderLaneState.Work]) -> [RequestID] {
+            work.compactMap { if case .request(let id, .checkPool) = $0 { id } else { nil } }
+        }
+        _ = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        for id in ids where id != ids[2] { apply(&lane, .sent(version: 1, .accepted, head: nil), to: id, clock) }
+        #expect(lane.nextActions(now: clock.now, head: nil, market: Fixture.market).isEmpty)
+        clock.advance(10)
+        apply(&lane, .sent(version: 1, .accepted, head: nil), to: ids[2], clock)
+        #expect(lane.nextActions(now: clock.now, head: nil, market: Fixture.market).isEmpty)
+        #expect(lane.nextWake(now: clock.now, head: nil, market: Fixture.market) == start.addingTimeInterval(60))
+
+        clock.advance(50)
+        #expect(poolChecks(lane.nextActions(now: clock.now, head: nil, market: Fixture.market)) == [ids[0], ids[1], ids[3], ids[4]])
+        #expect(lane.nextWake(now: clock.now, head: nil, market: Fixture.market) == start.addingTimeInterval(70))
+        clock.advance(5)
+        #expect(lane.nextActions(now: clock.now, head: nil, market: Fixture.market).isEmpty)
+        clock.advance(5)
+        #expect(poolChecks(lane.nextActions(now: clock.now, head: nil, market: Fixture.market)) == [ids[2]])
+    }
 }
