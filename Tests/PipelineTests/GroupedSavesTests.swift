@@ -15,16 +15,13 @@ struct GroupedSavesTests {
     final class Recorder: Sendable {
         let groups = Mutex<[[String]]>([])
         let firstHeld = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        let holdFirst: Bool
-
-        init(holdFirst: Bool) { self.holdFirst = holdFirst }
 
         func write(_ changes: [LifecycleChanges]) async throws -> [LifecycleSaveOutcome] {
             let isFirst = groups.withLock { groups in
                 groups.append(changes.map(\.fence.owner))
                 return groups.count == 1
             }
-            if isFirst && holdFirst { await withCheckedContinuation { continuation in firstHeld.withLock { $0 = continuation } } }
+            if isFirst { await withCheckedContinuation { continuation in firstHeld.withLock { $0 = continuation } } }
             if changes.contains(where: { $0.fence.owner == "bad" }) {
                 throw StatusStoreError(.unknownRequest, "no such request is stored")
             }
@@ -58,10 +55,11 @@ struct GroupedSavesTests {
         return (owner, outcomeName(result))
     }
 
-    @Test func savesHandedInDuringASaveGoTogetherIntoTheNextAndEachGetsItsOwnOutcome() async throws {
-        let recorder = Recorder(holdFirst: true)
+    /// Lane 0 saves and is held in the store; `others` hand theirs in meanwhile, then lane 0's
+    /// save is let go. Every lane's outcome, by owner.
+    func saveBehindAHeldSave(_ others: [String]) async -> (Recorder, GroupedSaves, [String: String]) {
+        let recorder = Recorder()
         let saves = GroupedSaves(write: recorder.write)
-        let others = ["lane-1", "lane-2", "stale-3", "lane-4", "lane-5"]
         let outcomes = await withTaskGroup(of: (String, String).self, returning: [String: String].self) { group in
             group.addTask { await save(saves, "lane-0") }
             while recorder.groups.withLock({ $0.isEmpty }) { await Task.yield() }
@@ -72,6 +70,12 @@ struct GroupedSavesTests {
             for await (owner, outcome) in group { outcomes[owner] = outcome }
             return outcomes
         }
+        return (recorder, saves, outcomes)
+    }
+
+    @Test func savesHandedInDuringASaveGoTogetherIntoTheNextAndEachGetsItsOwnOutcome() async throws {
+        let others = ["lane-1", "lane-2", "stale-3", "lane-4", "lane-5"]
+        let (recorder, saves, outcomes) = await saveBehindAHeldSave(others)
         let groups = recorder.groups.withLock { $0 }
         #expect(groups.count == 2)
         #expect(groups.first == ["lane-0"])
@@ -85,19 +89,8 @@ struct GroupedSavesTests {
     }
 
     @Test func aGroupTheStoreRefusesIsSavedLaneByLaneSoOnlyTheBadOneFails() async throws {
-        let recorder = Recorder(holdFirst: true)
-        let saves = GroupedSaves(write: recorder.write)
         let others = ["lane-1", "bad", "lane-3"]
-        let outcomes = await withTaskGroup(of: (String, String).self, returning: [String: String].self) { group in
-            group.addTask { await save(saves, "lane-0") }
-            while recorder.groups.withLock({ $0.isEmpty }) { await Task.yield() }
-            for owner in others { group.addTask { await save(saves, owner) } }
-            while await saves.waitingCount < others.count { try? await Task.sleep(for: .milliseconds(2)) }
-            await recorder.releaseFirst()
-            var outcomes: [String: String] = [:]
-            for await (owner, outcome) in group { outcomes[owner] = outcome }
-            return outcomes
-        }
+        let (recorder, _, outcomes) = await saveBehindAHeldSave(others)
         #expect(outcomes == ["lane-0": "saved", "lane-1": "saved", "bad": "unknownRequest", "lane-3": "saved"])
         let groups = recorder.groups.withLock { $0 }
         // The refused group of three, then each of its lanes alone.
