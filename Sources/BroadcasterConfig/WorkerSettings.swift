@@ -37,7 +37,8 @@ public struct WorkerSettings: Hashable, Sendable {
     /// - `port` (integer 0-65535, default 8090; 0 = a free port, logged): their port. Workers on
     ///   one host need one each (`BROADCASTER_WORKER_PORT`).
     /// - `leaseLength` (seconds 2-3600, default 30): a sender's lease, renewed at half of it.
-    /// - `maxUnsent` (integer 1-10000000, default 10000): the back-pressure bound of intake.
+    /// - `maxUnsent` (integer 1-10000000, default 10000): the back-pressure bound of intake:
+    ///   stored requests waiting for a node (not out at one).
     /// - `maxPendingPerSender` (integer 1-100000, default 1000): a sender's unmined transactions
     ///   sent at once; set it to what the node keeps per account.
     /// - `nonceReadAhead` (seconds 0-600, default 60): lanes start from pending counts read

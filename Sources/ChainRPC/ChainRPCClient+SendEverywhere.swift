@@ -14,7 +14,13 @@ extension ChainRPCClient {
     /// includes them at most once however many nodes receive them, and more nodes holding a
     /// transaction means fewer ways to lose it. Reads go to the healthiest endpoint only
     /// (`call`).
-    public func sendRawTransactionEverywhere(_ raw: [UInt8]) async -> [Result<TxHashAnswer, ChainRPCError>] {
+    ///
+    /// `onWire` is called each time one endpoint's node starts being handed the transaction
+    /// (so up to once per endpoint): from then on it may land whatever the answer says. A
+    /// send that never reaches a node (refused, no connection in time) never calls it.
+    public func sendRawTransactionEverywhere(
+        _ raw: [UInt8], onWire: (@Sendable () -> Void)? = nil
+    ) async -> [Result<TxHashAnswer, ChainRPCError>] {
         let method = "eth_sendRawTransaction"
         let body = Self.encodeCall(method: method, params: [.string(Hex.encode(raw))])
         let targets = await health.healthyOrAll()
@@ -23,7 +29,7 @@ extension ChainRPCClient {
                 let endpoint = configuration.endpoints[index]
                 group.addTask {
                     let started = ContinuousClock.now
-                    let answer = await attempt(body, to: index, as: TxHash.self)
+                    let answer = await attempt(body, to: index, as: TxHash.self, onWire: onWire)
                     // Sends count for the node's metrics and liveness like every other call.
                     observer?.observe(
                         RPCCallObservation(

@@ -45,8 +45,10 @@ public struct ChainRPCClient: Sendable {
         self.health = EndpointHealthMonitor(
             endpointCount: configuration.endpoints.count, policy: configuration.health)
         self.batchers = configuration.endpoints.map { endpoint in
-            EndpointBatcher(policy: configuration.batchPolicy) { body, calls in
-                await Self.post(body, calls: calls, to: endpoint, httpClient: httpClient, configuration: configuration, logger: logger)
+            EndpointBatcher(policy: configuration.batchPolicy) { body, calls, onWire in
+                await Self.post(
+                    body, calls: calls, onWire: onWire, to: endpoint, httpClient: httpClient, configuration: configuration,
+                    logger: logger)
             }
         }
     }
@@ -99,16 +101,18 @@ public struct ChainRPCClient: Sendable {
     }
 
     /// One call to one endpoint (by its index in `configuration.endpoints`), through that
-    /// endpoint's batcher.
+    /// endpoint's batcher; `onWire` is called once the endpoint's node is being handed the call
+    /// (see ``EndpointBatcher/submit(_:onWire:)``).
     func attempt<Result: Decodable & Sendable>(
         _ call: [UInt8],
         to index: Int,
-        as type: Result.Type
+        as type: Result.Type,
+        onWire: (@Sendable () -> Void)? = nil
     ) async -> Swift.Result<Result, RPCFailure> {
         guard batchers.indices.contains(index) else {
             return .failure(.transport(.other("no endpoint number \(index) is configured")))
         }
-        switch await batchers[index].submit(call) {
+        switch await batchers[index].submit(call, onWire: onWire) {
         case .failure(let failure):
             return .failure(failure)
         case .answer(let status, let body):
@@ -117,16 +121,18 @@ public struct ChainRPCClient: Sendable {
     }
 
     /// One HTTP POST of `calls` calls, bounded by `callTimeout` from now (the batch has its
-    /// connection) to the last body byte, and by `maxResponseBytes` for each call in it.
+    /// connection) to the last body byte, and by `maxResponseBytes` for each call in it;
+    /// `onWire`, when given, is called as the body starts out on a live connection.
     private static func post(
         _ body: [UInt8],
         calls: Int,
+        onWire: (@Sendable () -> Void)?,
         to endpoint: RPCEndpoint,
         httpClient: HTTPClient,
         configuration: ChainRPCConfiguration,
         logger: Logger
     ) async -> Swift.Result<(status: Int, body: [UInt8]), RPCFailure> {
-        let request = makeRequest(ByteBuffer(bytes: body), to: endpoint, headers: configuration.headers)
+        let request = makeRequest(ByteBuffer(bytes: body), onWire: onWire, to: endpoint, headers: configuration.headers)
         let timeout = configuration.callTimeout
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let (product, overflow) = configuration.maxResponseBytes.multipliedReportingOverflow(by: max(1, calls))
@@ -146,14 +152,20 @@ public struct ChainRPCClient: Sendable {
         }
     }
 
-    private static func makeRequest(_ body: ByteBuffer, to endpoint: RPCEndpoint, headers: [String: String]) -> HTTPClientRequest {
+    private static func makeRequest(
+        _ body: ByteBuffer, onWire: (@Sendable () -> Void)?, to endpoint: RPCEndpoint, headers: [String: String]
+    ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         for (name, value) in headers {
             request.headers.replaceOrAdd(name: name, value: value)
         }
-        request.body = .bytes(body)
+        if let onWire {
+            request.body = .stream(OnTheWireBody(bytes: body, onWire: onWire), length: .known(Int64(body.readableBytes)))
+        } else {
+            request.body = .bytes(body)
+        }
         return request
     }
 

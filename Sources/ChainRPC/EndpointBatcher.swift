@@ -7,11 +7,13 @@
 actor EndpointBatcher {
     /// Puts one HTTP body holding `calls` calls on the wire and returns the answer's status and
     /// body; its timeout starts when it is called, that is when the batch has a connection of
-    /// its own.
-    typealias Send = @Sendable (_ body: [UInt8], _ calls: Int) async -> Result<(status: Int, body: [UInt8]), RPCFailure>
+    /// its own. It calls `onWire`, when given, as the body starts out to the node.
+    typealias Send = @Sendable (_ body: [UInt8], _ calls: Int, _ onWire: (@Sendable () -> Void)?) async
+        -> Result<(status: Int, body: [UInt8]), RPCFailure>
 
     private struct Waiter {
         let call: [UInt8]
+        let onWire: (@Sendable () -> Void)?
         let continuation: CheckedContinuation<ElementAnswer, Never>
     }
 
@@ -31,12 +33,17 @@ actor EndpointBatcher {
     /// next batch and returns its own share of the answer. Cancelling the caller fails the call
     /// with `.transport(.cancelled)` at once: a queued call leaves the queue, the answer of
     /// one already on the wire is dropped when it comes.
-    func submit(_ call: [UInt8]) async -> ElementAnswer {
+    ///
+    /// `onWire` is called (on whatever thread writes the request) when the call's batch starts
+    /// out on a live connection: from then on the node may act on it whatever the answer. It is
+    /// not called for a call that never gets that far (refused, still connecting, expired in
+    /// the queue, cancelled first).
+    func submit(_ call: [UInt8], onWire: (@Sendable () -> Void)? = nil) async -> ElementAnswer {
         let id = nextID
         nextID = nextID == Int.max ? 1 : nextID + 1
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ElementAnswer, Never>) in
-                waiters[id] = Waiter(call: call, continuation: continuation)
+                waiters[id] = Waiter(call: call, onWire: onWire, continuation: continuation)
                 carryOut(assembler.enqueue(id, at: .now))
             }
         } onCancel: {
@@ -73,12 +80,14 @@ actor EndpointBatcher {
     private func dispatch(_ ids: [Int]) {
         let plain = assembler.policy.batchSize == 1
         let body = Self.body(of: ids.map { ($0, waiters[$0]?.call ?? []) }, plain: plain)
+        let listeners = ids.compactMap { waiters[$0]?.onWire }
+        let onWire: (@Sendable () -> Void)? = listeners.isEmpty ? nil : { @Sendable in for listener in listeners { listener() } }
         let send = send
         // A batch serves many callers, so no caller's task may own it (its cancellation
         // would fail the others): the request runs in a task of its own, which always
         // reports back through `finish`.
         Task {
-            let answer = await send(body, ids.count)
+            let answer = await send(body, ids.count, onWire)
             await self.finish(ids, plain: plain, answer)
         }
     }

@@ -13,8 +13,8 @@ public struct PipelineSettings: Sendable {
     public var maxInFlight: Int
     /// Consumed messages recorded per store transaction, at most.
     public var intakeBatchSize: Int
-    /// Intake stops taking from Kafka while this many requests are stored but not yet taken
-    /// by any node (back-pressure; Kafka keeps the rest).
+    /// Intake stops taking from Kafka while this many requests are stored but neither taken by
+    /// a node nor being handed to one (back-pressure; Kafka keeps the rest).
     public var maxUnsent: Int = 10_000
     /// This process's name in leases and outbox claims: unique per process start.
     public var owner: String = Self.uniqueOwner()

@@ -11,11 +11,69 @@ import Testing
 
 /// Item 7 of issue 7, back-pressure: with the node refusing connections, a worker stops taking
 /// from Kafka once `worker.maxUnsent` stored requests wait for a node, and takes the rest once
-/// the node is back.
+/// the node is back. A slow node is not an absent one: sends it is being handed do not wait
+/// for a node, and intake goes on past the bound while their answers take their time.
 @Suite("End to end: intake stops while the node is away", .serialized)
 struct BackpressureTests {
     static let maxUnsent = 4
     static let batchSize = 4
+
+    @Test("node slow to answer sends: intake goes past the bound while every send is out at the node, and everything is confirmed")
+    func sendsOutAtASlowNodeDoNotWait() async throws {
+        let started = ContinuousClock.now
+        func step(_ what: String) { print("end-to-end back-pressure, slow node: \(what) at \(ContinuousClock.now - started)") }
+        // Sends (alone or in a batch) are forwarded at once and answered after 15 s; every other
+        // call passes straight through.
+        var slowSends = steadyNode(seconds: 15)
+        slowSends.faultMethods = ["eth_sendRawTransaction"]
+        // No block before the answers: a send the chain mined would stop counting as unsent
+        // whatever intake's bound thinks of sends at the node.
+        try await withStackEnvironment(senderCount: 4, blockTime: 60) { env in
+            let node = try await env.proxy(slowSends)
+            try env.configure(rpcURLs: [node.url]) {
+                $0.merge("worker", ["maxUnsent": Self.maxUnsent, "intakeBatchSize": Self.batchSize])
+                $0.merge("rpc", ["callTimeout": 40])
+            }
+            _ = try await env.stack.startAPI()
+            let worker = try await env.stack.startWorker(1)
+            let driver = LoadDriver(apiURL: env.stack.apiURL, concurrency: 4, pause: .zero)
+            var tally = LoadTally()
+            tally.add(await driver.post(LoadDriver.plan(0..<24, senders: env.check.senders)))
+            step("24 requests acknowledged")
+            #expect(tally.acceptedAnswers == 24)
+
+            // The first sends are answered 15 s after they went out; counted as waiting for a
+            // node they would hold intake at the bound plus one batch until then. (It may pause
+            // for a moment while a batch's sends are on their way to the wire.)
+            let intakeBegan = try await eventually(timeout: .seconds(30)) { try env.file.requestCount() > 0 }
+            try #require(intakeBegan, "the worker stored nothing: \(worker.tail)")
+            step("intake began")
+            var stored = 0
+            let allStored = try await eventually(timeout: .seconds(8)) {
+                stored = try env.file.requestCount()
+                return stored == 24
+            }
+            step("stored \(stored) of 24")
+            #expect(allStored, "intake stored \(stored) of 24 while every send was out at the node: \(worker.tail)")
+
+            // Blocks come quickly from now on.
+            let chain = env.chain
+            let miner = Task {
+                while !Task.isCancelled {
+                    _ = try? await chain.mine(blocks: 1)
+                    try? await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            defer { miner.cancel() }
+            let records = try await StoreView.waitUntilSettled(env.store, ids: tally.accepted.keys, timeout: .seconds(90))
+            step("store settled")
+            #expect(records.count == 24)
+            #expect(records.allSatisfy { $0.status == .confirmed }, "\(records.map(\.status))")
+            let onChain = try await env.check.verify(records: records, accepted: tally.accepted)
+            #expect(onChain == 24)
+            #expect(worker.isRunning)
+        }
+    }
 
     @Test("node refusing connections: stored requests stop at the bound plus one batch, offsets stay, lag grows, memory stays flat; the node back, everything is confirmed")
     func intakeWaitsForTheNode() async throws {

@@ -16,7 +16,8 @@ import StatusStore
 /// dead letter is acknowledged. Only a failing store (lock, disk) is retried, a bounded number
 /// of times.
 ///
-/// Back-pressure: while more than `maxUnsent` stored requests have not reached any node, no
+/// Back-pressure: while more than `maxUnsent` stored requests have not reached any node (a
+/// send a node is being handed has; one refused or still waiting for a connection has not), no
 /// new batch is taken (the consumer pauses fetching once its buffer is full; Kafka keeps the
 /// rest). Partitions assigned and revoked go to the lane supervisor, which takes over or hands
 /// over their senders.

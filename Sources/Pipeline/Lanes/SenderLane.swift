@@ -61,6 +61,10 @@ actor SenderLane {
     /// Requests handed over (`.add`) and not taken in yet: intake's bound counts them, or it
     /// would take batch after batch while the lane is busy with something else.
     private let arriving = Mutex(0)
+    /// Requests with a send a node is being handed now (counted per send): they no longer wait
+    /// for a node, so intake's bound leaves them out. A send that cannot reach one (refused,
+    /// no connection) stays counted, and intake pauses.
+    private let atNode = Mutex<[RequestID: Int]>([:])
 
     init(fence: LeaseFence, effects: LaneEffects, head: BlockNumber?, market: MarketFees?) {
         self.sender = fence.sender
@@ -76,9 +80,28 @@ actor SenderLane {
         inbox.yield(input)
     }
 
-    /// Requests not sent to any node yet, handed ones included: what back-pressure counts.
+    /// Requests no node has taken or is being handed now, handed ones included: what
+    /// back-pressure counts.
     var unsentCount: Int {
-        state.requests.values.count { $0.state.acceptedVersion == 0 && !$0.state.isFinal } + arriving.withLock { $0 }
+        let atNode = atNode.withLock { $0 }
+        let waiting = state.requests.values.count {
+            $0.state.acceptedVersion == 0 && !$0.state.isFinal && atNode[$0.state.id] == nil
+        }
+        return waiting + arriving.withLock { $0 }
+    }
+
+    private nonisolated func reachedNode(_ id: RequestID) {
+        atNode.withLock { $0[id, default: 0] += 1 }
+    }
+
+    private nonisolated func leftNode(_ id: RequestID) {
+        atNode.withLock { sends in
+            guard let count = sends[id], count > 1 else {
+                sends[id] = nil
+                return
+            }
+            sends[id] = count - 1
+        }
     }
 
     /// Works `loaded` (the sender's unfinished requests, from the store) and whatever arrives,
@@ -254,8 +277,12 @@ actor SenderLane {
         let inbox = inbox, effects = effects, head = head, sender = sender
         switch action {
         case .send(let version):
+            let mark = WireMark()
             group.addTask {
-                let (started, answers) = await effects.limiter.run { (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw)) }
+                let (started, answers) = await effects.limiter.run {
+                    (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw) { if mark.reach() { self.reachedNode(id) } })
+                }
+                if mark.end() { self.leftNode(id) }
                 let (result, endpoint) = SendClassification.result(of: answers)
                 let facts = AttemptFacts(version: version.number, hash: version.hash, startedAt: started, finishedAt: Date(), endpoint: endpoint)
                 inbox.yield(.event(id, .sent(version: version.number, result, head: head), attempt: facts))
