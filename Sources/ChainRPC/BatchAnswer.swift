@@ -89,17 +89,24 @@ private struct ElementHeader {
         }
     }
 
+    /// Only the two members: the `result` beside them (a block, a receipt with its logs) is
+    /// left to its caller's decoder instead of being built into a tree here and dropped.
+    private struct Members: Decodable {
+        let id: JSONValue?
+        let error: JSONValue?
+    }
+
     let id: Int?
     let error: ErrorSummary?
 
     init(decoding bytes: [UInt8]) {
-        let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
-        if case .number(let number)? = object?["id"], number.rounded() == number, abs(number) < 1e15 {
+        let object = try? JSONDecoder().decode(Members.self, from: Data(bytes))
+        if case .number(let number)? = object?.id, number.rounded() == number, abs(number) < 1e15 {
             id = Int(number)
         } else {
             id = nil
         }
-        switch object?["error"] {
+        switch object?.error {
         case .object(let members)?:
             var code: Int?
             if case .number(let number)? = members["code"], number.rounded() == number, abs(number) < 1e15 {
