@@ -38,7 +38,7 @@ actor EndpointBatcher {
     /// out on a live connection: from then on the node may act on it whatever the answer. It is
     /// not called for a call that never gets that far (refused, still connecting, expired in
     /// the queue, cancelled first).
-    func submit(_ call: [UInt8], onWire: (@Sendable () -> Void)? = nil) async -> ElementAnswer {
+    func submit(_ call: [UInt8], onWire: (@Sendable () -> Void)?) async -> ElementAnswer {
         let id = nextID
         nextID = nextID == Int.max ? 1 : nextID + 1
         return await withTaskCancellationHandler {

@@ -8,6 +8,10 @@ import Testing
 @Suite("Batches against the local node", .serialized)
 struct BatchTransportTests {
     static let answering = FlakyProxy.Options(seed: 4, timeScale: 100, pSilent: 0, pError: 0)
+    /// Every send forwarded to the node and never answered: the proxy holds it 4.5 s.
+    static let silentSends = FlakyProxy.Options(
+        seed: 2, timeScale: 10, pSilent: 1, pError: 0, silentForwardFraction: 1,
+        faultMethods: ["eth_sendRawTransaction"])
 
     static func configuration(
         _ url: String, batchSize: Int = 100, window: Duration = .milliseconds(50), connections: Int = 4,
@@ -56,12 +60,9 @@ struct BatchTransportTests {
     /// A batch the proxy holds unanswered (though it reached the node): every element times out
     /// as an unknown answer, and re-sending the same bytes finds them known to the node.
     @Test func aBatchThatNeverAnswersLeavesEveryCallUnknownAndTheResendSucceeds() async throws {
-        let silent = FlakyProxy.Options(
-            seed: 2, timeScale: 10, pSilent: 1, pError: 0, silentForwardFraction: 1,
-            faultMethods: ["eth_sendRawTransaction"])
         try await withDevChain { chain in
             let transactions = try Self.transfers(count: 5)
-            try await withFlakyProxy(upstream: chain.url, options: silent) { proxy in
+            try await withFlakyProxy(upstream: chain.url, options: Self.silentSends) { proxy in
                 // The proxy holds a silent call 4.5 s; the client gives up after 2.
                 try await withChainRPCClient(Self.configuration(proxy.url, callTimeout: .seconds(2))) { client in
                     let outcomes = await withTaskGroup(of: Result<TxHash, ChainRPCError>.self) { group in

@@ -33,12 +33,9 @@ struct OnTheWireTests {
     /// The proxy forwards every send and never answers: each was handed to the node, though
     /// each times out unknown.
     @Test func aSendThatNeverAnswersStillReachedTheNode() async throws {
-        let silent = FlakyProxy.Options(
-            seed: 2, timeScale: 10, pSilent: 1, pError: 0, silentForwardFraction: 1,
-            faultMethods: ["eth_sendRawTransaction"])
         try await withDevChain { chain in
             let transactions = try BatchTransportTests.transfers(count: 4)
-            try await withFlakyProxy(upstream: chain.url, options: silent) { proxy in
+            try await withFlakyProxy(upstream: chain.url, options: BatchTransportTests.silentSends) { proxy in
                 let configuration = try BatchTransportTests.configuration(proxy.url, callTimeout: .seconds(2))
                 try await withChainRPCClient(configuration) { client in
                     let tallies = await withTaskGroup(of: (Int, [ChainRPCError]).self) { group in
