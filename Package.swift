@@ -352,10 +352,13 @@ let package = Package(
             path: "Benchmarks/store-intake"
         ),
 
+        // glibc's posix_spawn extensions (closefrom, chdir) and pipe2, for starting test helpers.
+        .systemLibrary(name: "CSpawn", path: "Tests/CSpawn"),
+
         // Starts the local chain and the flaky proxy (devchain/) for tests.
         .target(
             name: "DevChainSupport",
-            dependencies: ["ChainRPC", "EVMPrimitives", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["CSpawn", "ChainRPC", "EVMPrimitives", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/DevChainSupport"
         ),
 
@@ -382,6 +385,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ABITests", dependencies: ["ABI", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
+        .testTarget(name: "DevChainSupportTests", dependencies: ["DevChainSupport"]),
         .testTarget(
             name: "ChainRPCTests",
             dependencies: [

@@ -1,18 +1,20 @@
-import Dispatch
+import CSpawn
 import Foundation
+import CSpawn
 
 /// A helper process (local chain, proxy, test server) that prints `READY <url>` when it listens.
 ///
-/// Its stdout is drained until it exits, so a chatty process never blocks on a full pipe;
-/// stderr goes to a log file whose tail is quoted when the process fails to start.
+/// Its stdout is drained until it exits; stderr goes to a log file whose tail is quoted when the
+/// process fails to start. Every wait here has a bound, so a helper that misbehaves fails its
+/// test instead of hanging the run.
 public final class DevProcess: Sendable {
     /// The URL from the READY line.
     public let url: String
     /// Where the process's stderr goes.
     public let logFile: URL
-    private let process: Process
+    private let process: SpawnedProcess
 
-    private init(url: String, logFile: URL, process: Process) {
+    private init(url: String, logFile: URL, process: SpawnedProcess) {
         self.url = url
         self.logFile = logFile
         self.process = process
@@ -28,114 +30,75 @@ public final class DevProcess: Sendable {
         let root = try RepositoryRoot.locate()
         let logFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
-            throw DevProcessError("could not create the log file \(logFile.path) for \(name)")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = root
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: logFile)
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw DevProcessError("could not start \(name) (\(executable.path)): \(error)")
+
+        let (process, stdout) = try spawn(
+            name: name, executable: executable, arguments: arguments, environment: environment,
+            directory: root.path, logFile: logFile)
+        let outcome = await ReadyLineReader.start(reading: stdout, name: name).value(within: readyTimeout)
+        if case .ready(let url)? = outcome {
+            return DevProcess(url: url, logFile: logFile, process: process)
         }
 
-        let ready = ReadyLineReader(pipe: stdout)
-        let url: String?
-        do {
-            url = try await withThrowingTaskGroup(of: String?.self) { group in
-                group.addTask { await ready.waitForURL() }
-                group.addTask {
-                    try await Task.sleep(for: readyTimeout)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                // The reader only returns at READY or end of output: ending the process
-                // ends its output, so the group can finish.
-                if first == nil { process.terminate() }
-                group.cancelAll()
-                return first
-            }
-        } catch {
-            process.terminate()
-            throw error
+        if outcome == nil { process.send(SIGTERM) }
+        let exit: String
+        if let status = await process.exit(within: .seconds(2)) {
+            exit = status
+        } else {
+            process.send(SIGKILL)
+            exit = await process.exit(within: .seconds(5)) ?? "still running after SIGKILL"
         }
-        guard let url else {
-            process.waitUntilExit()
-            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            throw DevProcessError(
-                "\(name) did not print READY within \(readyTimeout) (exit status \(process.terminationStatus)). "
-                    + "If the virtualenv is missing or stale, run scripts/devchain-setup. "
-                    + "Last stderr lines (\(logFile.path)):\n" + log.split(separator: "\n").suffix(15).joined(separator: "\n"))
-        }
-        return DevProcess(url: url, logFile: logFile, process: process)
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        let what = outcome == nil ? "did not print READY within \(readyTimeout)" : "ended without printing READY"
+        throw DevProcessError(
+            "\(name) \(what) (\(exit)). "
+                + "If the virtualenv is missing or stale, run scripts/devchain-setup. "
+                + "Last stderr lines (\(logFile.path)):\n" + log.split(separator: "\n").suffix(15).joined(separator: "\n"))
     }
 
-    /// Stops the process (SIGTERM, then SIGKILL after `grace`) and waits for it to exit.
+    /// Stops the process (SIGTERM, then SIGKILL after `grace`) and waits a bounded time for it to exit.
     public func stop(grace: Duration = .seconds(5)) async {
-        guard process.isRunning else { return }
-        process.terminate()
-        let process = process
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().async {
-                        process.waitUntilExit()
-                        continuation.resume()
-                    }
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
-            await group.next()
-            group.cancelAll()
+        guard !process.hasExited else { return }
+        process.send(SIGTERM)
+        if await process.exit(within: grace) != nil { return }
+        process.send(SIGKILL)
+        if await process.exit(within: .seconds(10)) == nil {
+            FileHandle.standardError.write(Data("DevProcess: pid \(process.pid) survived SIGKILL for 10 s; leaving it\n".utf8))
         }
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        process.send(SIGTERM)
     }
-}
 
-/// Reads a process's stdout on a dispatch thread: reports the READY line's URL, then keeps
-/// draining until end of output.
-private struct ReadyLineReader: Sendable {
-    let pipe: Pipe
-
-    /// The URL of the first `READY <url>` line, or nil if output ends without one.
-    func waitForURL() async -> String? {
-        let handle = pipe.fileHandleForReading
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var buffer = Data()
-                var resumed = false
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    guard !resumed else { continue }
-                    buffer.append(chunk)
-                    while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                        buffer.removeSubrange(buffer.startIndex...newline)
-                        if line.hasPrefix("READY ") {
-                            continuation.resume(returning: String(line.dropFirst(6)).trimmingCharacters(in: .whitespaces))
-                            resumed = true
-                            break
-                        }
-                    }
-                }
-                if !resumed { continuation.resume(returning: nil) }
-            }
+    /// Spawns the process with stdout on a pipe (returned, read end) and stderr on `logFile`.
+    private static func spawn(
+        name: String, executable: URL, arguments: [String], environment: [String: String],
+        directory: String, logFile: URL
+    ) throws -> (SpawnedProcess, stdout: Int32) {
+        // Every descriptor is close-on-exec, so no other child spawned meanwhile inherits it.
+        let log = open(logFile.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard log >= 0 else {
+            throw DevProcessError("could not create the log file \(logFile.path) for \(name): \(String(cString: strerror(errno)))")
+        }
+        defer { close(log) }
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard null >= 0 else { throw DevProcessError("could not open /dev/null: \(String(cString: strerror(errno)))") }
+        defer { close(null) }
+        var pipe: [Int32] = [-1, -1]
+        guard pipe2(&pipe, O_CLOEXEC) == 0 else {
+            throw DevProcessError("could not make a pipe for \(name): \(String(cString: strerror(errno)))")
+        }
+        defer { close(pipe[1]) }
+        do {
+            let process = try SpawnedProcess(
+                executable: executable.path, arguments: arguments, environment: environment,
+                directory: directory, stdin: null, stdout: pipe[1], stderr: log)
+            return (process, pipe[0])
+        } catch {
+            close(pipe[0])
+            throw error
         }
     }
 }

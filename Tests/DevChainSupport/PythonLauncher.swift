@@ -2,13 +2,10 @@ import Foundation
 
 /// Starts project Python scripts in a state tests can rely on.
 enum PythonLauncher {
-    /// Runs before the script. Foundation's `Process` hands the child the spawning thread's
-    /// signal mask, and Swift's worker threads block SIGTERM, so without this a helper
-    /// ignores `terminate()`. The watchdog ends the helper when the test process dies
-    /// (its parent changes), so a crashed test run leaves no orphan node behind.
+    /// Runs before the script. The watchdog ends the helper when the test process dies (its
+    /// parent changes), so a crashed test run leaves no orphan node behind.
     static let bootstrap = """
-        import os, runpy, signal, sys, threading, time
-        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        import os, runpy, sys, threading, time
         parent = os.getppid()
         def watch_parent():
             while os.getppid() == parent:
