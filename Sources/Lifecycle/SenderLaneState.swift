@@ -18,7 +18,7 @@ import Foundation
 public struct SenderLaneState: Sendable {
     public let sender: Address
     public let policy: LifecyclePolicy
-    public private(set) var requests: [Nonce: RequestLifecycle] = [:]
+    public private(set) var requests = LaneRequests()
     /// The held nonces, ascending. The head of the line and the pending window are found from
     /// the low end, so a lane holding thousands of requests that wait their turn does not look
     /// at each of them for every event.
@@ -278,7 +278,11 @@ public struct SenderLaneState: Sendable {
     }
 
     /// Final requests, to store and then `remove`.
-    public var finished: [RequestLifecycle] { requests.values.filter { $0.state.isFinal } }
+    public var finished: [RequestLifecycle] { requests.finished.compactMap { requests[$0] } }
+
+    /// Requests that became untaken (true) or stopped being untaken (false) since the last call:
+    /// see ``LaneRequests/isUntaken(_:)``.
+    public mutating func takeUntakenChanges() -> [RequestID: Bool] { requests.takeUntakenChanges() }
 
     /// Where `nonce` is or would go in `order`.
     private func position(of nonce: Nonce) -> Int {

@@ -82,6 +82,30 @@ struct SenderLaneStateTests {
         #expect(work == [.request(ids[0], .settleNonce)])
     }
 
+    @Test("intake's bound hears once when a request is taken by a node or ends, and not for other changes")
+    func untakenChanges() {
+        let clock = TestClock()
+        var (lane, ids) = lane(nonces: [7, 8, 9], at: clock.now)
+        #expect(lane.takeUntakenChanges() == [ids[0]: true, ids[1]: true, ids[2]: true])
+        _ = lane.nextActions(now: clock.now, head: nil, market: Fixture.market)
+        #expect(lane.takeUntakenChanges().isEmpty)
+
+        apply(&lane, .sent(version: 1, .accepted, head: nil), to: ids[0], clock)
+        apply(&lane, .sent(version: 1, .accepted, head: nil), to: ids[0], clock)
+        apply(&lane, .sent(version: 1, .unknown(reason: "timed out"), head: nil), to: ids[1], clock)
+        #expect(lane.takeUntakenChanges() == [ids[0]: false])
+
+        // Mined without a word from the node, then confirmed: final, so no longer counted.
+        let hash = lane.request(ids[2])!.state.original.hash
+        apply(&lane, .included(Fixture.inclusion(of: hash, block: 10)), to: ids[2], clock)
+        var random = FixedRandom()
+        lane.apply(head: BlockNumber(12), canonical: CanonicalBlocks(), at: clock.now, random: &random)
+        #expect(lane.finished.map(\.state.id).contains(ids[2]))
+        #expect(lane.takeUntakenChanges()[ids[2]] == false)
+        lane.remove(ids[2])
+        #expect(lane.takeUntakenChanges().isEmpty)
+    }
+
     @Test("final requests are handed over and forgotten, with their hashes")
     func finished() {
         let clock = TestClock()
