@@ -113,10 +113,8 @@ actor LaneSupervisor: ChainObserver {
 
     /// Requests of every lane not sent to any node yet: intake stops taking from Kafka while
     /// this is over its bound.
-    func unsentCount() async -> Int {
-        var total = 0
-        for running in lanes.values { total += await running.lane.unsentCount }
-        return total
+    func unsentCount() -> Int {
+        lanes.values.reduce(0) { $0 + $1.lane.unsentCount }
     }
 
     // MARK: Partitions

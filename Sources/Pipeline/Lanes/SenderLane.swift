@@ -58,13 +58,8 @@ actor SenderLane {
     private var readingNonce = false
     private var saveFailures = 0
     private let inbox = LaneInbox<Input>()
-    /// Requests handed over (`.add`) and not taken in yet: intake's bound counts them, or it
-    /// would take batch after batch while the lane is busy with something else.
-    private let arriving = Mutex(0)
-    /// Requests with a send a node is being handed now (counted per send): they no longer wait
-    /// for a node, so intake's bound leaves them out. A send that cannot reach one (refused,
-    /// no connection) stays counted, and intake pauses.
-    private let atNode = Mutex<[RequestID: Int]>([:])
+    /// Intake's bound for this lane, read from other tasks without waiting for the actor.
+    private let waiting = Mutex(WaitingRequests())
 
     init(fence: LeaseFence, effects: LaneEffects, head: BlockNumber?, market: MarketFees?) {
         self.sender = fence.sender
@@ -76,31 +71,21 @@ actor SenderLane {
     }
 
     nonisolated func send(_ input: Input) {
-        if case .add = input { arriving.withLock { $0 += 1 } }
+        if case .add = input { waiting.withLock { $0.handedOver() } }
         inbox.yield(input)
     }
 
-    /// Requests no node has taken or is being handed now, handed ones included: what
-    /// back-pressure counts.
-    var unsentCount: Int {
-        let atNode = atNode.withLock { $0 }
-        let waiting = state.requests.values.count {
-            $0.state.acceptedVersion == 0 && !$0.state.isFinal && atNode[$0.state.id] == nil
-        }
-        return waiting + arriving.withLock { $0 }
-    }
+    /// Requests handed over and not taken in yet, or that no node has taken and none is being
+    /// handed now: what back-pressure counts.
+    nonisolated var unsentCount: Int { waiting.withLock { $0.count } }
 
-    private nonisolated func reachedNode(_ id: RequestID) {
-        atNode.withLock { $0[id, default: 0] += 1 }
-    }
-
-    private nonisolated func leftNode(_ id: RequestID) {
-        atNode.withLock { sends in
-            guard let count = sends[id], count > 1 else {
-                sends[id] = nil
-                return
-            }
-            sends[id] = count - 1
+    /// Tells intake's bound which requests became or stopped being untaken; called after
+    /// every round that changed the state.
+    private func publishUntaken() {
+        let changes = state.takeUntakenChanges()
+        guard !changes.isEmpty else { return }
+        waiting.withLock { waiting in
+            for (id, untaken) in changes { waiting.set(id, untaken: untaken) }
         }
     }
 
@@ -113,6 +98,7 @@ actor SenderLane {
                 checkReceipts(of: stored.lifecycle, in: &group)
             }
             schedule(in: &group)
+            publishUntaken()
             // What queued meanwhile is handled together, then stored in one transaction and
             // planned once.
             for await _ in inbox.signals {
@@ -134,6 +120,7 @@ actor SenderLane {
                     group.cancelAll()
                     return .leaseLost
                 }
+                publishUntaken()
                 if Task.isCancelled { return .stopped }
             }
             return .stopped
@@ -151,7 +138,7 @@ actor SenderLane {
         switch input {
         case .add(let stored):
             await add(stored)
-            arriving.withLock { $0 -= 1 }
+            waiting.withLock { $0.takenIn() }
         case .event(let id, let event, let facts):
             guard let updated = state.apply(event, to: id, at: now, random: &random) else { return }
             dirty.insert(id)
@@ -280,9 +267,11 @@ actor SenderLane {
             let mark = WireMark()
             group.addTask {
                 let (started, answers) = await effects.limiter.run {
-                    (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw) { if mark.reach() { self.reachedNode(id) } })
+                    (Date(), await effects.rpc.sendRawTransactionEverywhere(version.raw) {
+                        if mark.reach() { self.waiting.withLock { $0.reachedNode(id) } }
+                    })
                 }
-                if mark.end() { self.leftNode(id) }
+                if mark.end() { self.waiting.withLock { $0.leftNode(id) } }
                 let (result, endpoint) = SendClassification.result(of: answers)
                 let facts = AttemptFacts(version: version.number, hash: version.hash, startedAt: started, finishedAt: Date(), endpoint: endpoint)
                 inbox.yield(.event(id, .sent(version: version.number, result, head: head), attempt: facts))
