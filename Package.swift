@@ -401,7 +401,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "BroadcastModelTests", dependencies: ["BroadcastModel", "EVMPrimitives"]),
+        .testTarget(
+            name: "BroadcastModelTests",
+            dependencies: ["BroadcastModel", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]),
         .testTarget(
             name: "LifecycleTests",
             dependencies: ["Lifecycle", "BroadcastModel", "EVMPrimitives", .product(name: "BigInt", package: "BigInt")]

@@ -101,9 +101,9 @@ struct OutboxRow: ColumnListing {
     let payload: Data
     let createdAt: Int64
 
-    init(_ event: StatusEvent, now: Date) throws {
+    init(_ event: StatusEvent, now: Date) {
         requestID = event.id.description
-        payload = try TopicCoding.encoder().encode(event)
+        payload = Data(event.topicBytes)
         createdAt = StoredTime.millis(now)
     }
 

@@ -191,7 +191,7 @@ private struct NewRequestRows {
     init(request: BroadcastRequest, lifecycle: LifecycleState, source: ConsumedPosition, at now: Date) throws {
         self.request = try RequestRow(request: request, state: lifecycle, sequence: 1, createdAt: now, updatedAt: now, source: source)
         version = VersionRow(lifecycle.original, of: request.id)
-        event = try OutboxRow(lifecycle.event(sequence: 1, at: now), now: now)
+        event = OutboxRow(lifecycle.event(sequence: 1, at: now), now: now)
     }
 
     func add(to insert: inout GroupedInsert) throws {

@@ -180,7 +180,7 @@ private struct PlannedSave {
             if row.status != before {
                 moves.append((before, row.status))
                 row.sequence += 1
-                event = try OutboxRow(state.event(sequence: row.sequence, at: now), now: now)
+                event = OutboxRow(state.event(sequence: row.sequence, at: now), now: now)
             }
             row.updatedAt = StoredTime.millis(now)
             let known = highest[row.id] ?? 0

@@ -59,7 +59,7 @@ enum Outbox {
     static func add(_ event: StatusEvent, _ db: Database, now: Date) throws {
         try db.execute(
             sql: "INSERT INTO outbox (request_id, payload, created_at) VALUES (?, ?, ?)",
-            arguments: [event.id.description, try TopicCoding.encoder().encode(event), StoredTime.millis(now)])
+            arguments: [event.id.description, Data(event.topicBytes), StoredTime.millis(now)])
     }
 
     /// Up to `limit` events for `owner`, oldest first, skipping requests whose events another

@@ -119,8 +119,7 @@ public enum Worker {
             events: consumer.events, store: store, rpc: rpc, signer: signer,
             admission: Admission(configuration: configuration),
             results: { event in
-                let value = try TopicCoding.encoder().encode(event)
-                _ = try await producer.send(topic: resultsTopic, key: Array(event.id.description.utf8), value: Array(value))
+                _ = try await producer.send(topic: resultsTopic, key: Array(event.id.description.utf8), value: event.topicBytes)
             },
             deadLetters: { letter in
                 _ = try await producer.send(
